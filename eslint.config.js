@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+// Browser-safe layers: they must run in a browser and a worker as they are.
+const isomorphic = ['src/core/**', 'src/space/**', 'src/strategy/**', 'src/objective/**', 'src/graph/**'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**', 'naslab-runs/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: isomorphic,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'zlib', 'child_process', 'better-sqlite3'], message: 'core/space/strategy/objective/graph must run in a browser: no Node built-ins.' }] },
+      ],
+    },
+  },
+);

@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `a list (${JSON.stringify(value).slice(0, 60)})`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value).slice(0, 60)}`;
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/**
+ * Parses `value` with a zod schema; on failure throws one ConfigError whose message names each bad field,
+ * what was expected and what was found, e.g.
+ *   my.yaml: strategy.population: expected a number, found string "ten"
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const lines = result.error.issues.slice(0, 8).map((issue) => {
+    // zod's invalid_type message already says what it received; elsewhere we add what was found.
+    const found = 'input' in issue && issue.code !== 'invalid_type' ? `, found ${describe(issue.input)}` : '';
+    const message =
+      issue.code === 'invalid_type' && issue.input === undefined
+        ? `missing (${issue.message})`
+        : issue.message;
+    return `${pathOf(issue.path)}: ${message}${found}`;
+  });
+  const more = result.error.issues.length > 8 ? `\n  (and ${result.error.issues.length - 8} more)` : '';
+  throw new ConfigError(`${where}: invalid configuration\n  ${lines.join('\n  ')}${more}`);
+}
