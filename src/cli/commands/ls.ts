@@ -1,0 +1,65 @@
+import { openStorage } from '../../storage/open.js';
+import { storedConfig } from '../../runner/experiment.js';
+import type { TrialRecord } from '../../core/types.js';
+import { dbPath } from '../options.js';
+import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
+
+export function bestOf(trials: readonly TrialRecord[]): TrialRecord | undefined {
+  let best: TrialRecord | undefined;
+  for (const t of trials) {
+    if (t.state !== 'complete' || t.score === undefined) continue;
+    if (best === undefined || t.score > (best.score ?? -Infinity)) best = t;
+  }
+  return best;
+}
+
+export async function lsCommand(flags: OutputFlags & { db?: string }): Promise<number> {
+  const storage = openStorage(dbPath(flags.db));
+  try {
+    const rows = [];
+    for (const e of await storage.experiments()) {
+      const trials = await storage.trials(e.id);
+      const config = storedConfig(e.config, e.id);
+      const best = bestOf(trials);
+      rows.push({
+        id: e.id,
+        name: e.name,
+        strategy: config.strategy.name,
+        benchmark: config.evaluator.benchmark,
+        dataset: config.evaluator.dataset,
+        state: e.state,
+        trials: trials.length,
+        best: best?.score === undefined ? undefined : Math.abs(best.score),
+        bestKey: best?.key,
+        started: new Date(e.createdAt).toISOString(),
+      });
+    }
+    if (flags.json) {
+      printJson({ experiments: rows });
+      return EXIT.ok;
+    }
+    if (rows.length === 0) {
+      info(flags, `no experiments in ${dbPath(flags.db)} (start one with: naslab run)`);
+      return EXIT.ok;
+    }
+    info(
+      flags,
+      table(
+        ['id', 'name', 'strategy', 'benchmark', 'state', 'trials', 'best', 'started'],
+        rows.map((r) => [
+          r.id,
+          r.name,
+          r.strategy,
+          [r.benchmark.replace(/^.*[\\/]/, ''), r.dataset].filter(Boolean).join('/'),
+          r.state,
+          r.trials,
+          formatNumber(r.best),
+          r.started.replace('T', ' ').slice(0, 19),
+        ]),
+      ),
+    );
+    return EXIT.ok;
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,122 @@
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../../core/errors.js';
+import type { Storage } from '../../core/storage.js';
+import { readYamlFile, resolveBenchmarkRef } from '../../runner/config-file.js';
+import { parseExperimentConfig, type ExperimentConfig } from '../../runner/config.js';
+import { resumeExperiment, startExperiment } from '../../runner/experiment.js';
+import type { Reporter, RunSummary } from '../../runner/reporter.js';
+import { openStorage } from '../../storage/open.js';
+import { parseOptionPairs } from '../../strategy/registry.js';
+import { EXIT, info, type OutputFlags } from '../output.js';
+import { dbPath } from '../options.js';
+import { JsonLinesReporter, ProgressReporter } from '../progress.js';
+import { abortOnSignals } from '../signals.js';
+
+export interface RunFlags extends OutputFlags {
+  readonly benchmark?: string;
+  readonly dataset?: string;
+  readonly strategy?: string;
+  readonly opt?: string[];
+  readonly trials?: number;
+  readonly budget?: number;
+  readonly wall?: number;
+  readonly seed?: number;
+  readonly concurrency?: number;
+  readonly name?: string;
+  readonly db?: string;
+}
+
+type Raw = Record<string, unknown>;
+
+function asObject(value: unknown, field: string, where: string): Raw {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(
+      `${where}: ${field}: expected a mapping, found ${Array.isArray(value) ? 'a list' : typeof value}`,
+    );
+  }
+  return { ...(value as Raw) };
+}
+
+/** The config file (if any) with command-line flags laid over it, validated as one. */
+export function buildRunConfig(file: string | undefined, flags: RunFlags): ExperimentConfig {
+  const where = file ?? 'command line';
+  const raw = asObject(file ? readYamlFile(file, 'experiment config') : {}, '(top level)', where);
+  const evaluator = asObject(raw.evaluator ?? { type: 'benchmark' }, 'evaluator', where);
+  let benchmarkFromFlag = false;
+  if (flags.benchmark !== undefined) {
+    evaluator.benchmark = flags.benchmark;
+    benchmarkFromFlag = true;
+  }
+  if (flags.dataset !== undefined) evaluator.dataset = flags.dataset;
+  raw.evaluator = evaluator;
+  if (flags.strategy !== undefined || flags.opt !== undefined) {
+    const current =
+      typeof raw.strategy === 'string' ? { name: raw.strategy } : asObject(raw.strategy, 'strategy', where);
+    const options = {
+      ...asObject(current.options, 'strategy.options', where),
+      ...parseOptionPairs(flags.opt ?? []),
+    };
+    raw.strategy = { name: flags.strategy ?? current.name ?? 'evolution', options };
+  }
+  if (flags.trials !== undefined || flags.budget !== undefined || flags.wall !== undefined) {
+    const budget: Raw = {};
+    if (flags.trials !== undefined) budget.trials = flags.trials;
+    if (flags.budget !== undefined) budget.simulatedSeconds = flags.budget;
+    if (flags.wall !== undefined) budget.wallSeconds = flags.wall;
+    raw.budget = budget;
+  }
+  if (flags.seed !== undefined) raw.seed = flags.seed;
+  if (flags.concurrency !== undefined) raw.concurrency = flags.concurrency;
+  if (flags.name !== undefined) raw.name = flags.name;
+  const config = parseExperimentConfig(raw, where);
+  const base = file && !benchmarkFromFlag ? dirname(resolve(file)) : process.cwd();
+  return {
+    ...config,
+    evaluator: { ...config.evaluator, benchmark: resolveBenchmarkRef(config.evaluator.benchmark, base) },
+  };
+}
+
+function reporters(flags: OutputFlags): Reporter[] {
+  if (flags.json) return [new JsonLinesReporter()];
+  if (flags.quiet) return [];
+  return [new ProgressReporter()];
+}
+
+function printSummary(summary: RunSummary, flags: OutputFlags, db: string): void {
+  const best = summary.best;
+  if (best) {
+    const shown = Object.entries(best.metrics)
+      .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
+      .join(' ');
+    info(flags, `best trial ${best.id} (#${best.number}): ${best.key}\n  ${shown}`);
+  } else {
+    info(flags, 'no trial completed');
+  }
+  info(flags, `details: naslab show ${summary.experimentId}${db === dbPath(undefined) ? '' : ` --db ${db}`}`);
+}
+
+async function execute(
+  flags: OutputFlags & { db?: string },
+  go: (storage: Storage, controls: { reporters: Reporter[]; signal: AbortSignal }) => Promise<RunSummary>,
+): Promise<number> {
+  const db = dbPath(flags.db);
+  const storage = openStorage(db);
+  try {
+    const controller = abortOnSignals(() => undefined);
+    const summary = await go(storage, { reporters: reporters(flags), signal: controller.signal });
+    printSummary(summary, flags, db);
+    return summary.stopReason === 'aborted' ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    await storage.close();
+  }
+}
+
+export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
+  const config = buildRunConfig(file, flags);
+  return execute(flags, (storage, controls) => startExperiment(config, storage, controls));
+}
+
+export async function resumeCommand(id: string, flags: OutputFlags & { db?: string }): Promise<number> {
+  return execute(flags, (storage, controls) => resumeExperiment(id, storage, controls));
+}

@@ -1,0 +1,69 @@
+import Table from 'cli-table3';
+import { isNaslabError } from '../core/errors.js';
+
+/** Documented exit codes (see docs/cli.md). */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  storage: 3,
+  interrupted: 130,
+} as const;
+
+export interface OutputFlags {
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+export function info(flags: OutputFlags, text: string): void {
+  if (!flags.quiet && !flags.json) process.stdout.write(`${text}\n`);
+}
+
+export function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const t = new Table({ head: [...head], style: { head: [], border: [] } });
+  for (const row of rows) t.push(row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
+  return t.toString();
+}
+
+export function formatNumber(v: number | undefined): string {
+  if (v === undefined || Number.isNaN(v)) return '-';
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 100 ? v.toFixed(2) : v.toPrecision(6).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '-';
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * The one place errors become output: a known error prints its message (no stack trace) and maps to an
+ * exit code; anything else is a bug, and NASLAB_DEBUG=1 shows its stack.
+ */
+export function reportError(e: unknown, flags: OutputFlags = {}): number {
+  const code = !isNaslabError(e)
+    ? EXIT.failed
+    : e.code === 'E_CONFIG' || e.code === 'E_NOT_FOUND'
+      ? EXIT.usage
+      : e.code === 'E_STORAGE'
+        ? EXIT.storage
+        : EXIT.failed;
+  const message = e instanceof Error ? e.message : String(e);
+  if (flags.json) {
+    printJson({ error: { code: isNaslabError(e) ? e.code : 'E_INTERNAL', message } });
+  } else {
+    process.stderr.write(`naslab: error: ${message}\n`);
+    if (!isNaslabError(e)) {
+      if (process.env.NASLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+      else process.stderr.write('(this is a bug in naslab; rerun with NASLAB_DEBUG=1 for details)\n');
+    }
+  }
+  return code;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { Json } from '../core/types.js';
+import { parseConfig } from '../core/validate.js';
+
+const strategySchema = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((name) => ({ name, options: {} as Record<string, unknown> })),
+  z
+    .object({
+      name: z.string().min(1),
+      options: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
+]);
+
+const benchmarkEvaluatorSchema = z
+  .object({
+    type: z.literal('benchmark'),
+    /** nb201 | nasbench-macro | a path to a user table YAML (relative to the config file). */
+    benchmark: z.string().min(1).default('nb201'),
+    dataset: z.string().min(1).optional(),
+  })
+  .strict();
+
+const budgetSchema = z
+  .object({
+    trials: z.number().int().positive().optional(),
+    simulatedSeconds: z.number().positive().optional(),
+    wallSeconds: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((b) => b.trials !== undefined || b.simulatedSeconds !== undefined || b.wallSeconds !== undefined, {
+    message: 'set at least one of trials, simulatedSeconds, wallSeconds',
+  });
+
+export const experimentConfigSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    evaluator: z
+      .discriminatedUnion('type', [benchmarkEvaluatorSchema])
+      .default({ type: 'benchmark', benchmark: 'nb201' }),
+    strategy: strategySchema.default({ name: 'evolution', options: {} }),
+    budget: budgetSchema.default({ simulatedSeconds: 12000 }),
+    concurrency: z.number().int().min(1).max(256).default(1),
+    duplicates: z.enum(['reuse', 'evaluate']).default('reuse'),
+    /** Score told to the strategy for an invalid architecture (default: the worst score so far). */
+    invalidReward: z.number().optional(),
+  })
+  .strict();
+
+export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
+
+export function parseExperimentConfig(raw: unknown, where: string): ExperimentConfig {
+  return parseConfig(experimentConfigSchema, raw ?? {}, where);
+}
+
+/** The config as stored with the experiment (JSON), so resume rebuilds exactly the same run. */
+export function configToJson(config: ExperimentConfig): Json {
+  return JSON.parse(JSON.stringify(config)) as Json;
+}
+
+/** A display name when the config gives none, e.g. "nb201-cifar10-evolution". */
+export function defaultName(config: ExperimentConfig): string {
+  const bench = config.evaluator.benchmark.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
+  return [bench, config.evaluator.dataset, config.strategy.name].filter(Boolean).join('-');
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TrialRecord } from '../src/core/types.js';
+import { SqliteStorage } from '../src/storage/sqlite.js';
+import { finished, runCli, startCli } from './cli.testkit.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'naslab-resume-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Long enough (a few seconds of stored trials) to be killed in the middle.
+const RUN = ['run', '--benchmark', 'nb201', '--strategy', 'evolution', '--trials', '2500', '--seed', '7', '--quiet'];
+
+async function trialsIn(db: string): Promise<readonly TrialRecord[]> {
+  const storage = SqliteStorage.open(db, { readonly: true });
+  try {
+    return await storage.trials('1');
+  } finally {
+    await storage.close();
+  }
+}
+
+async function countTrials(db: string): Promise<number> {
+  try {
+    return (await trialsIn(db)).filter((t) => t.state === 'complete').length;
+  } catch {
+    return 0; // the database or its schema is not created yet
+  }
+}
+
+const view = (t: TrialRecord) => [t.number, t.key, t.state, t.score, t.cost];
+
+describe('kill -9 and resume', () => {
+  it('loses no finished trial, re-runs none, and ends equal to an uninterrupted run', async () => {
+    const reference = join(dir, 'reference.db');
+    const whole = await runCli([...RUN, '--db', reference]);
+    expect(whole.code, whole.stderr).toBe(0);
+
+    const killed = join(dir, 'killed.db');
+    const child = startCli([...RUN, '--db', killed]);
+    const exit = finished(child);
+    while ((await countTrials(killed)) < 300) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    const dead = await exit;
+    expect(dead.signal).toBe('SIGKILL');
+
+    const before = (await trialsIn(killed)).filter((t) => t.state === 'complete');
+    expect(before.length).toBeGreaterThanOrEqual(300);
+    expect(before.length).toBeLessThan(2500);
+
+    const resumed = await runCli(['resume', '1', '--db', killed, '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+
+    const after = await trialsIn(killed);
+    // Finished trials survive untouched (same ids, same finish times: not run again).
+    for (const t of before) {
+      const same = after.find((a) => a.id === t.id);
+      expect(same?.finishedAt).toBe(t.finishedAt);
+      expect(same?.state).toBe('complete');
+    }
+    expect(after.map(view)).toEqual((await trialsIn(reference)).map(view));
+  }, 120_000);
+});
