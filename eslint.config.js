@@ -22,7 +22,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'zlib', 'child_process', 'better-sqlite3'], message: 'core/space/strategy/objective/graph must run in a browser: no Node built-ins.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'zlib', 'child_process', 'better-sqlite3'],
+              message: 'core/space/strategy/objective/graph must run in a browser: no Node built-ins.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -10,7 +10,18 @@ const dir = mkdtempSync(join(tmpdir(), 'naslab-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Long enough (a few seconds of stored trials) to be killed in the middle.
-const RUN = ['run', '--benchmark', 'nb201', '--strategy', 'evolution', '--trials', '2500', '--seed', '7', '--quiet'];
+const RUN = [
+  'run',
+  '--benchmark',
+  'nb201',
+  '--strategy',
+  'evolution',
+  '--trials',
+  '2500',
+  '--seed',
+  '7',
+  '--quiet',
+];
 
 async function trialsIn(db: string): Promise<readonly TrialRecord[]> {
   const storage = SqliteStorage.open(db, { readonly: true });

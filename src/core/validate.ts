@@ -30,7 +30,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, wher
     // zod's invalid_type message already says what it received; elsewhere we add what was found.
     const input: unknown = 'input' in issue ? issue.input : undefined;
     const plain = input === undefined || typeof input !== 'object' || input === null || Array.isArray(input);
-    const found = 'input' in issue && issue.code !== 'invalid_type' && plain ? `, found ${describe(input)}` : '';
+    const found =
+      'input' in issue && issue.code !== 'invalid_type' && plain ? `, found ${describe(input)}` : '';
     const message =
       issue.code === 'invalid_type' && issue.input === undefined
         ? `missing (${issue.message})`

@@ -90,8 +90,8 @@ describe('experiment config', () => {
     expect(messageOf(() => loadConfigFile(join(dir, 'nope.yaml')))).toContain('no such file');
   });
 
-  it('reads custom YAML tags as plain strings, never as code', () => {
+  it('refuses custom YAML tags: configs are plain data, never code', () => {
     const path = file('tag.yaml', 'name: !!js/function "function () { return 1 }"\n');
-    expect(loadConfigFile(path).name).toBe('function () { return 1 }');
+    expect(messageOf(() => loadConfigFile(path))).toContain('unsupported tag: configs hold plain data only');
   });
 });
