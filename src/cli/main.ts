@@ -16,6 +16,8 @@ function program(): Command {
     .description('Neural architecture search: strategies, search spaces, benchmarks and experiments')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // Before adding subcommands, so they inherit it: usage errors reach main() and exit with 2.
+    .exitOverride()
     .addHelpText('after', EPILOG);
 
   cmd
@@ -115,17 +117,17 @@ function program(): Command {
 function formatStrategies(all: ReturnType<typeof describeStrategies>): string {
   return all
     .map((s) => {
-      const opts = Object.entries(s.options)
-        .map(([k, v]) => `--opt ${k}=${JSON.stringify(v)}`)
-        .join('  ');
-      return `${s.name.padEnd(12)} ${s.description}${opts ? `\n${' '.repeat(13)}${opts}` : ''}`;
+      const opts = s.options.map(
+        (o) =>
+          `\n${' '.repeat(13)}--opt ${o.name}=${JSON.stringify(o.default)}${o.description ? `  ${o.description}` : ''}`,
+      );
+      return `${s.name.padEnd(12)} ${s.description}${opts.join('')}`;
     })
     .join('\n');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const cmd = program();
-  cmd.exitOverride();
   const json = argv.includes('--json');
   try {
     await cmd.parseAsync([...argv], { from: 'user' });

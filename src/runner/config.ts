@@ -35,10 +35,23 @@ const budgetSchema = z
     message: 'set at least one of trials, simulatedSeconds, wallSeconds',
   });
 
+/** A built-in space name, or decisions declared in the config (the declared-space format). */
+const spaceSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1).optional(),
+      decisions: z.array(z.unknown()).min(1),
+    })
+    .strict(),
+]);
+
 export const experimentConfigSchema = z
   .object({
     name: z.string().min(1).optional(),
     seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /** Optional: the evaluator's benchmark brings its space; a declared space searches part of a user table. */
+    space: spaceSchema.optional(),
     evaluator: z
       .discriminatedUnion('type', [benchmarkEvaluatorSchema])
       .default({ type: 'benchmark', benchmark: 'nb201' }),
