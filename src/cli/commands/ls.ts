@@ -2,6 +2,7 @@ import { openStorage } from '../../storage/open.js';
 import { storedConfig } from '../../runner/experiment.js';
 import type { TrialRecord } from '../../core/types.js';
 import { dbPath } from '../options.js';
+import { benchmarkLabel } from './show.js';
 import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
 
 export function bestOf(trials: readonly TrialRecord[]): TrialRecord | undefined {
@@ -29,7 +30,7 @@ export async function lsCommand(flags: OutputFlags & { db?: string }): Promise<n
         dataset: config.evaluator.dataset,
         state: e.state,
         trials: trials.length,
-        best: best?.score === undefined ? undefined : Math.abs(best.score),
+        bestScore: best?.score,
         bestKey: best?.key,
         started: new Date(e.createdAt).toISOString(),
       });
@@ -45,15 +46,15 @@ export async function lsCommand(flags: OutputFlags & { db?: string }): Promise<n
     info(
       flags,
       table(
-        ['id', 'name', 'strategy', 'benchmark', 'state', 'trials', 'best', 'started'],
+        ['id', 'name', 'strategy', 'benchmark', 'state', 'trials', 'best score', 'started'],
         rows.map((r) => [
           r.id,
           r.name,
           r.strategy,
-          [r.benchmark.replace(/^.*[\\/]/, ''), r.dataset].filter(Boolean).join('/'),
+          benchmarkLabel({ benchmark: r.benchmark.replace(/^.*[\\/]/, ''), dataset: r.dataset }),
           r.state,
           r.trials,
-          formatNumber(r.best),
+          formatNumber(r.bestScore),
           r.started.replace('T', ' ').slice(0, 19),
         ]),
       ),

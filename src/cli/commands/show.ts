@@ -10,6 +10,11 @@ export interface ShowFlags extends OutputFlags {
   readonly top?: number;
 }
 
+/** "nb201/cifar10" for a built-in benchmark; a user table's path (its dataset is its file name). */
+export function benchmarkLabel(e: { benchmark: string; dataset?: string }): string {
+  return /\.ya?ml$/i.test(e.benchmark) || !e.dataset ? e.benchmark : `${e.benchmark}/${e.dataset}`;
+}
+
 /** Ranked by score (higher is better), ties by trial number. */
 export function topTrials(trials: readonly TrialRecord[], k: number): TrialRecord[] {
   return trials
@@ -36,8 +41,8 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
     info(flags, `experiment ${experiment.id}: ${experiment.name} [${experiment.state}]`);
     info(
       flags,
-      `  strategy ${config.strategy.name} ${JSON.stringify(config.strategy.options)}, benchmark ${config.evaluator.benchmark}` +
-        `${config.evaluator.dataset ? `/${config.evaluator.dataset}` : ''}, seed ${config.seed}`,
+      `  strategy ${config.strategy.name} ${JSON.stringify(config.strategy.options)}, ` +
+        `benchmark ${benchmarkLabel(config.evaluator)}, seed ${config.seed}`,
     );
     info(
       flags,
