@@ -72,4 +72,27 @@ describe('kill -9 and resume', () => {
     }
     expect(after.map(view)).toEqual((await trialsIn(reference)).map(view));
   }, 120_000);
+
+  it('stops cleanly on SIGTERM (exit 130, experiment interrupted) and resumes to the same result', async () => {
+    const reference = join(dir, 'reference.db');
+    const stopped = join(dir, 'stopped.db');
+    const child = startCli([...RUN, '--db', stopped]);
+    const exit = finished(child);
+    while ((await countTrials(stopped)) < 300) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGTERM');
+    const result = await exit;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('SIGTERM received, stopping');
+    const storage = SqliteStorage.open(stopped, { readonly: true });
+    const state = (await storage.experiment('1')).state;
+    const partial = await storage.trials('1');
+    await storage.close();
+    expect(state).toBe('interrupted');
+    expect(partial.length).toBeLessThan(2500);
+    expect(partial.every((t) => t.state === 'complete')).toBe(true);
+
+    const resumed = await runCli(['resume', '1', '--db', stopped, '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await trialsIn(stopped)).map(view)).toEqual((await trialsIn(reference)).map(view));
+  }, 120_000);
 });

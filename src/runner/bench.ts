@@ -4,6 +4,7 @@ import { MemoryStorage } from '../storage/memory.js';
 import { createStrategy } from '../strategy/registry.js';
 import type { Budget, RunSummary } from './reporter.js';
 import { Runner } from './runner.js';
+import { EventLoopYielder } from './yield.js';
 
 export interface BenchOptions {
   readonly benchmark: string;
@@ -63,7 +64,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const values = new Map<string, number[]>(bench.report.map((name) => [name, []]));
   const config: Json = { benchmark: o.benchmark, strategy: o.strategy };
   const started = performance.now();
+  const yielder = new EventLoopYielder();
   for (let i = 0; i < o.runs; i++) {
+    await yielder.maybeYield();
     const storage = new MemoryStorage();
     const experiment = await storage.createExperiment(`bench-${i}`, config);
     const runner = new Runner({

@@ -6,6 +6,7 @@ import type { Strategy, StrategyContext } from '../core/strategy.js';
 import type { Direction, Metrics, Sample, TrialRecord } from '../core/types.js';
 import { validateSample } from '../space/walk.js';
 import { BudgetTracker } from './budget.js';
+import { EventLoopYielder } from './yield.js';
 import type { Budget, Reporter, RunSummary, StopReason } from './reporter.js';
 
 export type DuplicatePolicy = 'reuse' | 'evaluate';
@@ -116,7 +117,9 @@ export class Runner {
   private async loop(): Promise<StopReason> {
     const { strategy, space } = this.o;
     const maxDuplicates = this.o.maxConsecutiveDuplicates ?? 1000;
+    const yielder = new EventLoopYielder();
     for (;;) {
+      await yielder.maybeYield();
       if (this.fatal !== undefined || this.abort.signal.aborted) return 'aborted';
       if (this.budget.exhausted()) return 'budget';
       if (this.inflight.size >= this.concurrency) {
