@@ -20,6 +20,11 @@ export interface SearchSpace<A = ArchGraph> {
   /** Canonical string: equal architectures get equal keys. */
   key(sample: Sample): string;
   toJSON(): SpaceSpec;
+  /**
+   * Optional: the state a tabular agent (Q-learning) is in before the next decision, as a string (equal
+   * strings = same state). Without it, agents use the decision index plus the previous choice.
+   */
+  agentState?(prefix: Sample): string;
 }
 
 /** A node of an architecture DAG: an op applied to the sum (or concat) of its inputs. */
