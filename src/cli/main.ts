@@ -80,7 +80,8 @@ function program(): Command {
     .option('--benchmark <name|file>', 'nb201, nasbench-macro, or a user table YAML', 'nb201')
     .option('--dataset <name>', 'nb201: cifar10 | cifar100 | imagenet16')
     .option('--strategy <name>', 'search strategy (see: naslab strategies)', 'random')
-    .option('--opt <key=value>', 'strategy option, repeatable', collect)
+    .option('--compare <names>', 'several strategies, comma-separated: one table (a JSON array with --json)')
+    .option('--opt <key=value>', 'strategy option, repeatable; with --compare: strategy.key=value', collect)
     .option('--runs <n>', 'independent searches (seeds seed..seed+n-1)', positiveInt('--runs'), 100)
     .option(
       '--budget <seconds>',
@@ -95,6 +96,7 @@ function program(): Command {
         'repeated architectures: reuse the result or evaluate again',
       ).choices(['reuse', 'evaluate']),
     )
+    .option('--curve', 'add the mean best-so-far curve against evaluations to the JSON')
     .option('--out <file>', 'also write the JSON summary to a file')
     .option('--json', 'one JSON object on stdout')
     .option('--quiet', 'no progress output')

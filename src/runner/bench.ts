@@ -3,6 +3,7 @@ import { loadBenchmark } from '../evaluate/tabular/index.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { createStrategy } from '../strategy/registry.js';
 import type { Budget, RunSummary } from './reporter.js';
+import { CurveRecorder, type BestSoFarCurve } from './curve.js';
 import { Runner } from './runner.js';
 import { EventLoopYielder } from './yield.js';
 
@@ -16,6 +17,8 @@ export interface BenchOptions {
   /** Run i uses seed + i. */
   readonly seed?: number;
   readonly duplicates?: 'reuse' | 'evaluate';
+  /** Record the mean best-so-far curve of each report metric (and the signal) against evaluations. */
+  readonly curve?: boolean;
   /** Called after each run (progress bars). */
   readonly onRun?: (index: number, summary: RunSummary) => void;
 }
@@ -39,6 +42,8 @@ export interface BenchResult {
   readonly metrics: Readonly<Record<string, Stat>>;
   /** Search time of all runs, table loading excluded. */
   readonly wallSeconds: number;
+  /** With `curve: true`. */
+  readonly curve?: BestSoFarCurve;
 }
 
 export function stat(values: readonly number[]): Stat {
@@ -65,6 +70,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const config: Json = { benchmark: o.benchmark, strategy: o.strategy };
   const started = performance.now();
   const yielder = new EventLoopYielder();
+  const recorder = o.curve ? new CurveRecorder([bench.signal, ...bench.report]) : undefined;
   for (let i = 0; i < o.runs; i++) {
     await yielder.maybeYield();
     const storage = new MemoryStorage();
@@ -77,6 +83,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       evaluator: bench.evaluator,
       budget: o.budget,
       duplicates: o.duplicates,
+      reporters: recorder ? [recorder.reporter()] : [],
     });
     const summary = await runner.run();
     evaluations.push(summary.trials);
@@ -97,5 +104,6 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     evaluationsPerRun: stat(evaluations),
     metrics,
     wallSeconds,
+    ...(recorder ? { curve: recorder.curve() } : {}),
   };
 }
