@@ -78,6 +78,35 @@ describe('naslab CLI', () => {
     expect(typeof out.wallSeconds).toBe('number');
   });
 
+  it('bench --compare prints one JSON array, one object per strategy, with scoped options', async () => {
+    const bench = await runCli([
+      'bench',
+      '--benchmark',
+      TOY,
+      '--compare',
+      'random,evolution',
+      '--opt',
+      'evolution.population=3',
+      '--opt',
+      'evolution.sample=2',
+      '--runs',
+      '10',
+      '--trials',
+      '6',
+      '--curve',
+      '--json',
+    ]);
+    expect(bench.code, bench.stderr).toBe(0);
+    const out = JSON.parse(bench.stdout) as {
+      strategy: string;
+      options: object;
+      curve: { evaluations: number[] };
+    }[];
+    expect(out.map((r) => r.strategy)).toEqual(['random', 'evolution']);
+    expect(out[1]?.options).toEqual({ population: 3, sample: 2 });
+    expect(out[0]?.curve.evaluations).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   const usageErrors: [string, string[], string][] = [
     ['an invalid config file', ['run', 'BAD'], 'concurrency'],
     [
@@ -94,6 +123,11 @@ describe('naslab CLI', () => {
     ['an unknown experiment', ['show', '99', '--db', join(dir, 'cli.db')], '99'],
     ['a bench without budget', ['bench', '--runs', '2'], 'bench needs a budget'],
     ['a non-numeric flag', ['run', '--trials', 'many'], '--trials must be a positive integer'],
+    [
+      'an unscoped option with --compare',
+      ['bench', '--compare', 'random,evolution', '--opt', 'population=3', '--trials', '3'],
+      'with --compare, name the strategy the option is for',
+    ],
   ];
   for (const [what, args, expected] of usageErrors) {
     it(`exits 2 on ${what}, with a message and no stack trace`, async () => {
