@@ -6,9 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { searchSpeed } from './search-speed.js';
+import { strategyOverhead } from './strategy-overhead.js';
 
 const benchmarks: Record<string, () => Promise<unknown>> = {
   'search-speed': searchSpeed,
+  'strategy-overhead': strategyOverhead,
 };
 
 const wanted = process.argv.slice(2);
