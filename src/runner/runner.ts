@@ -52,6 +52,7 @@ export class Runner {
   private best: TrialRecord | undefined;
   private worstScore: number | undefined;
   private fatal: unknown;
+  private lock: Promise<void> = Promise.resolve();
 
   constructor(options: RunnerOptions) {
     this.o = options;
@@ -115,8 +116,6 @@ export class Runner {
   }
 
   private async loop(): Promise<StopReason> {
-    const { strategy, space } = this.o;
-    const maxDuplicates = this.o.maxConsecutiveDuplicates ?? 1000;
     const yielder = new EventLoopYielder();
     for (;;) {
       await yielder.maybeYield();
@@ -126,44 +125,79 @@ export class Runner {
         await this.waitForAny();
         continue;
       }
-      const proposal = await strategy.ask(this.context());
-      if (proposal.kind === 'done') return 'done';
-      if (proposal.kind === 'wait') {
-        if (this.inflight.size === 0) {
-          throw new FatalError(`strategy "${strategy.name}" answered 'wait' while no trial is running`);
-        }
+      const step = await this.serial(() => this.askOnce());
+      if (step === 'continue') continue;
+      if (step === 'wait') {
         await this.waitForAny();
         continue;
       }
-      const key = space.key(proposal.sample);
-      if (this.o.duplicates !== 'evaluate') {
-        const original = this.byKey.get(key) ?? (await this.pendingByKey.get(key));
-        if (original !== undefined) {
-          await this.reuse(original);
-          if (++this.consecutiveDuplicates >= maxDuplicates) return 'exhausted';
-          continue;
-        }
-      }
-      this.consecutiveDuplicates = 0;
-      const state = this.o.storage.durable ? strategy.state() : undefined;
-      const trial = await this.o.storage.createTrial(
-        this.o.experimentId,
-        { sample: proposal.sample, key },
-        state,
-      );
-      this.created++;
-      this.budget.started();
-      this.launch(trial);
+      if (typeof step === 'string') return step;
+      // A proposal equal to an architecture still being evaluated: its result is told when it exists.
+      const original = await step.pending;
+      if (original.finishedAt === undefined) continue; // discarded by a stop request
+      if (await this.serial(() => this.reuse(original))) return 'exhausted';
     }
   }
 
-  private async reuse(original: TrialRecord): Promise<void> {
+  /**
+   * One ask and its consequence, under the strategy lock: the strategy state saved with a new trial is
+   * exactly the state after this ask.
+   */
+  private async askOnce(): Promise<
+    'continue' | 'wait' | 'done' | 'exhausted' | { pending: Promise<TrialRecord> }
+  > {
+    const { strategy, space } = this.o;
+    const proposal = await strategy.ask(this.context());
+    if (proposal.kind === 'done') return 'done';
+    if (proposal.kind === 'wait') {
+      if (this.inflight.size === 0) {
+        throw new FatalError(`strategy "${strategy.name}" answered 'wait' while no trial is running`);
+      }
+      return 'wait';
+    }
+    const key = space.key(proposal.sample);
+    if (this.o.duplicates !== 'evaluate') {
+      const original = this.byKey.get(key);
+      if (original !== undefined) return (await this.reuse(original)) ? 'exhausted' : 'continue';
+      const pending = this.pendingByKey.get(key);
+      if (pending !== undefined) return { pending };
+    }
+    this.consecutiveDuplicates = 0;
+    const state = this.o.storage.durable ? strategy.state() : undefined;
+    const trial = await this.o.storage.createTrial(
+      this.o.experimentId,
+      { sample: proposal.sample, key },
+      state,
+    );
+    this.created++;
+    this.budget.started();
+    this.launch(trial);
+    return 'continue';
+  }
+
+  /** Tells a stored result again for a repeated proposal; true when the strategy seems exhausted. */
+  private async reuse(original: TrialRecord): Promise<boolean> {
     this.duplicates++;
     for (const r of this.reporters) r.onDuplicate?.(original);
     await this.o.strategy.tell(original, this.context());
     if (this.o.storage.durable) {
       await this.o.storage.saveStrategyState(this.o.experimentId, this.o.strategy.state());
     }
+    return ++this.consecutiveDuplicates >= (this.o.maxConsecutiveDuplicates ?? 1000);
+  }
+
+  /**
+   * Runs `section` after every earlier one has finished. Every strategy call and the store write that
+   * records its effect happen in one section, so the strategy state in the store always matches the
+   * trials in the store, whatever the concurrency: a kill at any moment resumes consistently.
+   */
+  private serial<T>(section: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(section);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   private launch(trial: TrialRecord): void {
@@ -196,12 +230,15 @@ export class Runner {
     const result = await this.score(trial.sample, () =>
       evaluator.evaluate(space.decode(trial.sample), handle, this.abort.signal),
     );
-    // An evaluation cut short by a stop request is not a result: the trial stays unfinished, and
-    // `naslab resume` runs it again.
-    if (result === undefined) return trial;
-    const finished: TrialRecord = { ...trial, ...result, finishedAt: Date.now() };
-    await strategy.tell(finished, this.context());
-    const stored = await storage.finish(trial.id, result, storage.durable ? strategy.state() : undefined);
+    // After a stop request an evaluation is not recorded, even if it completed: the trial stays
+    // unfinished and `naslab resume` runs it again, so the resumed search sees the same trials in
+    // flight as the uninterrupted one would have.
+    if (result === undefined || this.abort.signal.aborted) return trial;
+    const stored = await this.serial(async () => {
+      const finished: TrialRecord = { ...trial, ...result, finishedAt: Date.now() };
+      await strategy.tell(finished, this.context());
+      return storage.finish(trial.id, result, storage.durable ? strategy.state() : undefined);
+    });
     this.budget.finished(stored.cost);
     this.remember(stored);
     const progress = this.budget.progress(this.best);
