@@ -250,6 +250,27 @@ describe('Runner', () => {
     expect(summary.best?.key).toBe('33');
   });
 
+  it('after a stop request, records nothing more and puts trials in flight back in the queue', async () => {
+    const stop = new AbortController();
+    const evaluator = new ToyEvaluator(undefined, 5);
+    const script = [s(0, 0), s(0, 1), s(0, 2), s(0, 3), s(1, 0)];
+    const { runner, storage, strategy, experimentId } = await setup(script, {
+      evaluator,
+      concurrency: 2,
+      signal: stop.signal,
+      reporters: [{ onTrialEnd: (t) => void (t.key === '00' && stop.abort()) }],
+    });
+    const summary = await runner.run();
+    expect(summary.stopReason).toBe('aborted');
+    const trials = await storage.trials(experimentId);
+    expect(trials.map((t) => [t.key, t.state])).toEqual([
+      ['00', 'complete'],
+      ['01', 'queued'],
+    ]);
+    expect(strategy.told.map((t) => t.key)).toEqual(['00']);
+    expect((await storage.experiment(experimentId)).state).toBe('interrupted');
+  });
+
   it('sends events to reporters in order', async () => {
     const events: string[] = [];
     const reporter: Reporter = {

@@ -53,6 +53,8 @@ export class Runner {
   private worstScore: number | undefined;
   private fatal: unknown;
   private lock: Promise<void> = Promise.resolve();
+  /** Trials whose evaluation ended after a stop request: put back in the queue for resume. */
+  private readonly discarded: TrialRecord[] = [];
 
   constructor(options: RunnerOptions) {
     this.o = options;
@@ -94,6 +96,7 @@ export class Runner {
       for (const t of unfinished) await this.waitForSlot().then(() => this.launch(t));
       stopReason = await this.loop();
       await this.drain();
+      for (const t of this.discarded) await storage.requeue(t.id);
     } catch (e) {
       this.fatal ??= e;
     }
@@ -233,7 +236,10 @@ export class Runner {
     // After a stop request an evaluation is not recorded, even if it completed: the trial stays
     // unfinished and `naslab resume` runs it again, so the resumed search sees the same trials in
     // flight as the uninterrupted one would have.
-    if (result === undefined || this.abort.signal.aborted) return trial;
+    if (result === undefined || this.abort.signal.aborted) {
+      this.discarded.push(trial);
+      return trial;
+    }
     const stored = await this.serial(async () => {
       const finished: TrialRecord = { ...trial, ...result, finishedAt: Date.now() };
       await strategy.tell(finished, this.context());
