@@ -27,7 +27,7 @@ export async function bestSoFarSvg(
     height: 320,
     background: 'white',
     data: { values },
-    mark: { type: 'line', strokeWidth: 1.8 },
+    mark: { type: 'line', strokeWidth: 1.8, clip: true },
     encoding: {
       x: { field: 'evaluations', type: 'quantitative', title: 'evaluations' },
       y: {
