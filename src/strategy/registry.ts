@@ -7,6 +7,7 @@ import { parseConfig } from '../core/validate.js';
 import type { StrategyEntry } from './define.js';
 import { evolutionStrategy } from './evolution.js';
 import { gridStrategy } from './grid.js';
+import { mctsStrategy } from './mcts.js';
 import { randomStrategy } from './random.js';
 
 const registry = new Map<string, StrategyEntry>();
@@ -21,6 +22,7 @@ export function registerStrategy<O extends z.ZodObject>(entry: StrategyEntry<O>)
 registerStrategy(randomStrategy);
 registerStrategy(gridStrategy);
 registerStrategy(evolutionStrategy);
+registerStrategy(mctsStrategy);
 
 export function strategyNames(): string[] {
   return [...registry.keys()];

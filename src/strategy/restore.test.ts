@@ -19,6 +19,8 @@ const cases: [string, Record<string, unknown>][] = [
   ['grid', { shuffle: true }],
   ['evolution', {}],
   ['evolution', { population: 4, sample: 4 }],
+  ['mcts', {}],
+  ['mcts', { backup: 'max', c: 1 }],
 ];
 
 describe.each(cases)('%s %o: state() / restore()', (name, options) => {
