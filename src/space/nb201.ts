@@ -61,6 +61,28 @@ export class Nb201Space implements SearchSpace<ArchGraph> {
     );
   }
 
+  /**
+   * The cell's structure so far, as BlockQNN describes a block to its agent: the node being built, the
+   * node feeding the next edge and whether that node is live (reached from the input through non-`none`
+   * edges: an op on a dead node's edge adds nothing), and the ops already chosen into the node being
+   * built, e.g. "n3<-n1 live [nor_conv_3x3]". "done" once the cell is complete.
+   */
+  agentState(prefix: Sample): string {
+    // The next decision is the first edge not chosen yet (as next() has it).
+    const target = NB201_EDGES.find((e) => prefix[e.name] === undefined);
+    if (target === undefined) return 'done';
+    const live = [true, false, false, false];
+    const into: string[] = [];
+    for (const e of NB201_EDGES) {
+      const op = prefix[e.name];
+      if (op === undefined) continue;
+      if (op !== 'none' && live[e.from] === true) live[e.to] = true;
+      if (e.to === target.to) into.push(String(op));
+    }
+    const from = live[target.from] === true ? 'live' : 'dead';
+    return `n${target.to}<-n${target.from} ${from} [${into.join(',')}]`;
+  }
+
   /** Nodes n0..n3 sum their incoming edges; every edge is a node of its own, `none` edges included. */
   decode(sample: Sample): ArchGraph {
     const nodes: ArchNode[] = [{ id: 'n0', op: 'input', inputs: [] }];

@@ -8,6 +8,7 @@ import type { StrategyEntry } from './define.js';
 import { evolutionStrategy } from './evolution.js';
 import { gridStrategy } from './grid.js';
 import { mctsStrategy } from './mcts.js';
+import { blockqnnStrategy, qlearningStrategy } from './qlearning.js';
 import { randomStrategy } from './random.js';
 
 const registry = new Map<string, StrategyEntry>();
@@ -23,6 +24,8 @@ registerStrategy(randomStrategy);
 registerStrategy(gridStrategy);
 registerStrategy(evolutionStrategy);
 registerStrategy(mctsStrategy);
+registerStrategy(qlearningStrategy);
+registerStrategy(blockqnnStrategy);
 
 export function strategyNames(): string[] {
   return [...registry.keys()];

@@ -21,6 +21,8 @@ const cases: [string, Record<string, unknown>][] = [
   ['evolution', { population: 4, sample: 4 }],
   ['mcts', {}],
   ['mcts', { backup: 'max', c: 1 }],
+  ['qlearning', {}],
+  ['blockqnn', {}],
 ];
 
 describe.each(cases)('%s %o: state() / restore()', (name, options) => {
