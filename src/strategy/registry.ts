@@ -8,8 +8,10 @@ import type { StrategyEntry } from './define.js';
 import { evolutionStrategy } from './evolution.js';
 import { gridStrategy } from './grid.js';
 import { mctsStrategy } from './mcts.js';
+import { ppoStrategy } from './ppo.js';
 import { blockqnnStrategy, qlearningStrategy } from './qlearning.js';
 import { randomStrategy } from './random.js';
+import { reinforceStrategy } from './reinforce.js';
 
 const registry = new Map<string, StrategyEntry>();
 
@@ -23,6 +25,8 @@ export function registerStrategy<O extends z.ZodObject>(entry: StrategyEntry<O>)
 registerStrategy(randomStrategy);
 registerStrategy(gridStrategy);
 registerStrategy(evolutionStrategy);
+registerStrategy(reinforceStrategy);
+registerStrategy(ppoStrategy);
 registerStrategy(mctsStrategy);
 registerStrategy(qlearningStrategy);
 registerStrategy(blockqnnStrategy);

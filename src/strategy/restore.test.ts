@@ -23,6 +23,9 @@ const cases: [string, Record<string, unknown>][] = [
   ['mcts', { backup: 'max', c: 1 }],
   ['qlearning', {}],
   ['blockqnn', {}],
+  ['reinforce', {}],
+  ['reinforce', { policy: 'lstm', hidden: 8 }],
+  ['ppo', { policy: 'lstm', hidden: 8, batch: 3 }],
 ];
 
 describe.each(cases)('%s %o: state() / restore()', (name, options) => {
