@@ -47,21 +47,36 @@ export async function searchSpeed(): Promise<unknown> {
     };
   }
 
-  // A stored run: the same search, one trial at a time through SQLite (WAL) vs in memory.
-  const config = parseExperimentConfig({ strategy: 'evolution', budget: { trials: 2000 }, seed: 1 }, 'bench');
+  // A stored run: the same search, one trial at a time through SQLite (WAL) vs in memory; and the LSTM
+  // controller, whose state (weights and Adam moments, about 0.9 MB as JSON) is saved twice per trial.
+  const runs = [
+    { name: 'evolution', raw: { strategy: 'evolution', budget: { trials: 2000 }, seed: 1 } },
+    {
+      name: 'reinforce-lstm',
+      raw: { strategy: { name: 'reinforce', options: { policy: 'lstm' } }, budget: { trials: 100 }, seed: 1 },
+    },
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'naslab-bench-'));
-  const stored: Record<string, unknown> = {};
+  const stored: Record<string, Record<string, unknown>> = {};
   try {
-    for (const [name, open] of [
-      ['memory', () => new MemoryStorage()],
-      ['sqlite', () => SqliteStorage.open(join(dir, 'bench.db'))],
-    ] as const) {
-      const storage = open();
-      const start = performance.now();
-      const summary = await startExperiment(config, storage);
-      const seconds = (performance.now() - start) / 1000;
-      await storage.close();
-      stored[name] = { trials: summary.trials, seconds, usPerTrial: (seconds * 1e6) / summary.trials };
+    for (const { name: strategy, raw } of runs) {
+      const config = parseExperimentConfig(raw, 'bench');
+      stored[strategy] = {};
+      for (const [name, open] of [
+        ['memory', () => new MemoryStorage()],
+        ['sqlite', () => SqliteStorage.open(join(dir, `${strategy}.db`))],
+      ] as const) {
+        const storage = open();
+        const start = performance.now();
+        const summary = await startExperiment(config, storage);
+        const seconds = (performance.now() - start) / 1000;
+        await storage.close();
+        stored[strategy][name] = {
+          trials: summary.trials,
+          seconds,
+          msPerTrial: (seconds * 1e3) / summary.trials,
+        };
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,8 +9,7 @@ import { finished, runCli, startCli } from './cli.testkit.js';
 const dir = mkdtempSync(join(tmpdir(), 'naslab-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// Long enough (a few seconds of stored trials) to be killed in the middle.
-const RUN = [
+const RUN_EVOLUTION = [
   'run',
   '--benchmark',
   'nb201',
@@ -42,23 +41,37 @@ async function countTrials(db: string): Promise<number> {
 
 const view = (t: TrialRecord) => [t.number, t.key, t.state, t.score, t.cost];
 
-describe('kill -9 and resume', () => {
+/** Long enough (seconds of stored trials) to be killed in the middle; `at` = completed trials at the kill. */
+const KILL_CASES = [
+  { name: 'evolution', args: ['--strategy', 'evolution', '--trials', '2500'], total: 2500, at: 300 },
+  {
+    name: 'reinforce with the LSTM controller (weights, Adam moments, baseline in the state)',
+    // About 1 MB of state per save: a stored LSTM run is slower per trial, so it is shorter here.
+    args: ['--strategy', 'reinforce', '--opt', 'policy=lstm', '--trials', '200'],
+    total: 200,
+    at: 50,
+  },
+];
+
+describe.each(KILL_CASES)('kill -9 and resume: $name', ({ name, args, total, at }) => {
+  const run = ['run', '--benchmark', 'nb201', ...args, '--seed', '7', '--quiet'];
+  const tag = name.split(' ')[0];
   it('loses no finished trial, re-runs none, and ends equal to an uninterrupted run', async () => {
-    const reference = join(dir, 'reference.db');
-    const whole = await runCli([...RUN, '--db', reference]);
+    const reference = join(dir, `${tag}-reference.db`);
+    const whole = await runCli([...run, '--db', reference]);
     expect(whole.code, whole.stderr).toBe(0);
 
-    const killed = join(dir, 'killed.db');
-    const child = startCli([...RUN, '--db', killed]);
+    const killed = join(dir, `${tag}-killed.db`);
+    const child = startCli([...run, '--db', killed]);
     const exit = finished(child);
-    while ((await countTrials(killed)) < 300) await new Promise((r) => setTimeout(r, 10));
+    while ((await countTrials(killed)) < at) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     const dead = await exit;
     expect(dead.signal).toBe('SIGKILL');
 
     const before = (await trialsIn(killed)).filter((t) => t.state === 'complete');
-    expect(before.length).toBeGreaterThanOrEqual(300);
-    expect(before.length).toBeLessThan(2500);
+    expect(before.length).toBeGreaterThanOrEqual(at);
+    expect(before.length).toBeLessThan(total);
 
     const resumed = await runCli(['resume', '1', '--db', killed, '--quiet']);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -72,11 +85,13 @@ describe('kill -9 and resume', () => {
     }
     expect(after.map(view)).toEqual((await trialsIn(reference)).map(view));
   }, 120_000);
+});
 
+describe('stop and resume', () => {
   it('stops cleanly on SIGTERM (exit 130, experiment interrupted) and resumes to the same result', async () => {
-    const reference = join(dir, 'reference.db');
+    const reference = join(dir, 'evolution-reference.db');
     const stopped = join(dir, 'stopped.db');
-    const child = startCli([...RUN, '--db', stopped]);
+    const child = startCli([...RUN_EVOLUTION, '--db', stopped]);
     const exit = finished(child);
     while ((await countTrials(stopped)) < 300) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGTERM');

@@ -23,3 +23,19 @@ describe('float64 blobs', () => {
     expect(() => base64ToFloat64(btoa('abc'))).toThrow('multiple of 8');
   });
 });
+
+describe('base64 encoding', () => {
+  it('matches the standard encoding for every padding case', () => {
+    for (const text of ['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar', '\u00ff\u00fe\u0000\u0080']) {
+      const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+      const padded = new Uint8Array(Math.ceil(bytes.length / 8) * 8);
+      padded.set(bytes);
+      const blob = float64ToBase64(new Float64Array(padded.buffer));
+      expect(blob).toBe(btoa(String.fromCharCode(...padded)));
+    }
+  });
+
+  it('refuses characters outside the alphabet', () => {
+    expect(() => base64ToFloat64('AAAA*AAAAAA=')).toThrow('invalid character at 4');
+  });
+});
