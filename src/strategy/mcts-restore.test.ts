@@ -2,22 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { SearchSpace } from '../core/space.js';
-import type { Sample, StrategyState } from '../core/types.js';
+import type { StrategyState } from '../core/types.js';
 import { mctsStrategy, MctsStrategy, type MctsOptions } from './mcts.js';
-import { conditionalSpace, flatSpace, Harness, keyOf } from './toy.testkit.js';
+import { conditionalSpace, flatSpace, Harness, hashedObjective } from './toy.testkit.js';
 
 function mcts(space: SearchSpace<unknown>, options: Partial<MctsOptions>, seed: number): MctsStrategy {
   return new MctsStrategy(space, mctsStrategy.options.parse(options), new Rng(seed));
 }
 
-// Deterministic toy objective with failures (undefined) and invalid-like -Infinity scores.
-function objective(s: Sample): number | undefined {
-  const key = keyOf(s);
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
-  if (h % 11 === 0) return undefined;
-  return h % 7 === 0 ? -Infinity : h % 1000;
-}
+const objective = hashedObjective;
 
 const cases: Partial<MctsOptions>[] = [{}, { backup: 'max', c: 1.4 }, { maxNodes: 12 }];
 

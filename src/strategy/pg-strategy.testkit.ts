@@ -4,7 +4,7 @@ import type { SearchSpace } from '../core/space.js';
 import type { Strategy } from '../core/strategy.js';
 import type { Sample } from '../core/types.js';
 import type { StrategyEntry } from './define.js';
-import { Harness, keyOf } from './toy.testkit.js';
+import { Harness } from './toy.testkit.js';
 
 /** As createStrategy does: options parsed with their defaults, an Rng stream derived from the seed. */
 export function createWith(
@@ -17,14 +17,7 @@ export function createWith(
   return entry.create({ space, options: parsed, rng: Rng.derive(seed, 'strategy') });
 }
 
-/** A deterministic toy objective with failures (undefined) and non-finite (-Infinity) scores. */
-export function scrambledObjective(s: Sample): number | undefined {
-  const key = keyOf(s);
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
-  if (h % 11 === 0) return undefined;
-  return h % 7 === 0 ? -Infinity : h % 1000;
-}
+export { hashedObjective as scrambledObjective } from './toy.testkit.js';
 
 /**
  * How many of `seeds` runs find the best architecture of an additive objective (the sum of the

@@ -3,21 +3,13 @@ import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { SearchSpace } from '../core/space.js';
 import type { Strategy } from '../core/strategy.js';
-import type { Sample } from '../core/types.js';
 import { parseConfig } from '../core/validate.js';
 import { Nb201Space } from '../space/nb201.js';
 import type { StrategyEntry } from './define.js';
 import { blockqnnStrategy, qlearningStrategy } from './qlearning.js';
-import { conditionalSpace, flatSpace, Harness, keyOf } from './toy.testkit.js';
+import { conditionalSpace, flatSpace, Harness, hashedObjective } from './toy.testkit.js';
 
-// Deterministic toy objective with failures (undefined) and invalid-like low scores (as restore.test.ts).
-function objective(s: Sample): number | undefined {
-  const key = keyOf(s);
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
-  if (h % 11 === 0) return undefined;
-  return h % 7 === 0 ? -Infinity : h % 1000;
-}
+const objective = hashedObjective;
 
 function create(
   entry: StrategyEntry,

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
-import type { Sample } from '../core/types.js';
 import { createStrategy } from './registry.js';
-import { conditionalSpace, flatSpace, Harness, keyOf } from './toy.testkit.js';
+import { conditionalSpace, flatSpace, Harness, hashedObjective } from './toy.testkit.js';
 
-// Deterministic toy objective with failures (undefined) and invalid-like low scores.
-function objective(s: Sample): number | undefined {
-  const key = keyOf(s);
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
-  if (h % 11 === 0) return undefined;
-  return h % 7 === 0 ? -Infinity : h % 1000;
-}
+const objective = hashedObjective;
 
 const cases: [string, Record<string, unknown>][] = [
   ['random', {}],

@@ -11,6 +11,18 @@ export function keyOf(sample: Sample): string {
     .join(',');
 }
 
+/**
+ * A deterministic objective for restore tests: scores from a hash of the key, with failures (undefined)
+ * and invalid-like -Infinity scores mixed in.
+ */
+export function hashedObjective(s: Sample): number | undefined {
+  const key = keyOf(s);
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  if (h % 11 === 0) return undefined;
+  return h % 7 === 0 ? -Infinity : h % 1000;
+}
+
 function toySpace(name: string, next: (prefix: Sample) => Decision | null): SearchSpace<unknown> {
   return { name, next, decode: (s) => s, key: keyOf, toJSON: () => ({ type: name }) };
 }
