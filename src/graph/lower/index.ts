@@ -1,0 +1,1 @@
+export { buildInferenceModel, lowerInference, type LowerInferenceOptions } from './inference.js';
