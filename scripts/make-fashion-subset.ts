@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { readDataFile } from '../src/data/bytes.js';
+import { readDataFile } from '../src/files/data-file.js';
 import { encodeIdx, parseIdx, type IdxArray } from '../src/data/idx.js';
 import { IDX_FILES, idxFilesIn } from '../src/data/idx-folder.js';
 import { SYSTEM_FASHION_MNIST_DIR } from '../src/data/fashion-mnist.js';

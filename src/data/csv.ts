@@ -1,6 +1,6 @@
-import { CsvError, parse } from 'csv-parse/sync';
 import { ConfigError } from '../core/errors.js';
-import { readDataFile } from './bytes.js';
+import { parseCsvRows } from '../files/csv-rows.js';
+import { readDataFile } from '../files/data-file.js';
 import { type Dataset, makeDataset } from './dataset.js';
 
 export interface CsvDataOptions {
@@ -13,31 +13,6 @@ export interface CsvDataOptions {
    * [height, width] (one channel) or [features]. Images are loaded as [C, H, W].
    */
   readonly shape?: readonly number[];
-}
-
-interface Rows {
-  readonly records: string[][];
-  readonly lines: number[];
-}
-
-function parseRows(text: string, source: string): Rows {
-  const lines: number[] = [];
-  try {
-    const records = parse(text, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true, // checked below, with a clearer message
-      on_record: (record: string[], context: { lines: number }) => {
-        lines.push(context.lines);
-        return record;
-      },
-    }) as string[][];
-    return { records, lines };
-  } catch (e) {
-    if (e instanceof CsvError) throw new ConfigError(`${source}: not valid CSV: ${e.message}`);
-    throw e;
-  }
 }
 
 function labelColumn(
@@ -92,7 +67,7 @@ function classIndex(cells: readonly string[]): { classes: string[]; y: Int32Arra
 
 /** Parses CSV text into a Dataset; `source` names the file in errors. */
 export function parseCsvDataset(text: string, source: string, options: CsvDataOptions): Dataset {
-  const { records, lines } = parseRows(text, source);
+  const { records, lines } = parseCsvRows(text, source);
   const header = options.header ? records[0] : undefined;
   const rows = options.header ? records.slice(1) : records;
   const rowLines = options.header ? lines.slice(1) : lines;

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { readDataFile } from './bytes.js';
+import { readDataFile } from '../files/data-file.js';
 import { type Dataset, makeDataset } from './dataset.js';
 import { type IdxArray, parseIdx } from './idx.js';
 

@@ -1,10 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
-import { CsvError, parse } from 'csv-parse/sync';
 import { ConfigError } from '../../core/errors.js';
-
-const gunzipAsync = promisify(gunzip);
+import { parseCsvRows } from '../../files/csv-rows.js';
+import { readDataFile } from '../../files/data-file.js';
 
 function isMissing(cell: string): boolean {
   return cell === '' || cell.toLowerCase() === 'nan';
@@ -89,23 +85,7 @@ export class Table {
 
 /** Parses CSV text (with a header row) into a Table. */
 export function parseTable(text: string, source: string): Table {
-  const lines: number[] = [];
-  let records: string[][];
-  try {
-    records = parse(text, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true, // checked below, with a clearer message
-      on_record: (record: string[], context: { lines: number }) => {
-        lines.push(context.lines);
-        return record;
-      },
-    }) as string[][];
-  } catch (e) {
-    if (e instanceof CsvError) throw new ConfigError(`${source}: not valid CSV: ${e.message}`);
-    throw e;
-  }
+  const { records, lines } = parseCsvRows(text, source);
   const [header, ...rows] = records;
   if (header === undefined || rows.length === 0) {
     throw new ConfigError(`${source}: the table is empty; expected a header line and at least one row`);
@@ -129,25 +109,6 @@ export function parseTable(text: string, source: string): Table {
 
 /** Reads a .csv or .csv.gz file (gzip is detected by its magic bytes, not the name). */
 export async function loadTable(path: string): Promise<Table> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code);
-    throw new ConfigError(`cannot read table ${path}: ${why}`);
-  }
-  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  if (gzipped) {
-    try {
-      bytes = await gunzipAsync(bytes);
-    } catch (e) {
-      throw new ConfigError(
-        `${path}: unreadable gzip data (${(e as Error).message}); is the file truncated?`,
-      );
-    }
-  } else if (path.endsWith('.gz')) {
-    throw new ConfigError(`${path}: the name ends in .gz but the file is not gzip data`);
-  }
-  return parseTable(bytes.toString('utf8'), path);
+  const bytes = await readDataFile(path, 'table');
+  return parseTable(new TextDecoder().decode(bytes), path);
 }
