@@ -1,0 +1,8 @@
+export { gradientName } from './context.js';
+export { DIFFERENTIABLE_OPS } from './rules.js';
+export {
+  buildTrainingGradients,
+  lowerTrainingGradients,
+  type TrainingGradients,
+  type TrainingGradientsOptions,
+} from './training.js';

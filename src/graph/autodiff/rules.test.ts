@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../builder.js';
+import type { Graph } from '../graph.js';
+import { BATCH, type Value } from '../types.js';
+import { dataFor, gradCheck, randomParams } from './gradcheck.testkit.js';
+
+/**
+ * Each gradient rule against central finite differences of the same model's loss (ORT, float32, step
+ * 1e-2). Every graph puts a trainable layer before the op under test, so the op's input gradient is
+ * exercised through that layer's parameter gradients.
+ */
+
+const CLASSES = 3;
+/** float32 loss differences over a 6e-3 step carry up to ~3e-4 relative noise; a wrong rule is off by O(1). */
+const TOL = 5e-3;
+
+/** x [N, c, size, size] -> body -> flatten -> dense CLASSES -> softmax cross-entropy 'loss'. */
+function net(c: number, size: number, body: (b: GraphBuilder, x: Value) => Value): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', [BATCH, c, size, size]);
+  const h = body(b, x);
+  const flat = h.shape.length === 2 ? h : b.flatten(h);
+  const logits = b.dense(flat, { name: 'head', outFeatures: CLASSES });
+  return b.build([b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' })]);
+}
+
+async function check(graph: Graph, seed = 1, batch = 2): Promise<void> {
+  const result = await gradCheck(
+    graph,
+    'loss',
+    dataFor(graph, batch, CLASSES, seed),
+    randomParams(graph, seed + 100),
+  );
+  expect(Number.isFinite(result.loss)).toBe(true);
+  for (const [name, err] of Object.entries(result.errors)) {
+    expect(result.scales[name], `${name} gradient is all zero`).toBeGreaterThan(1e-3);
+    expect(err, `${name}: relative error ${err}`).toBeLessThan(TOL);
+  }
+}
+
+describe('gradient rules agree with finite differences', () => {
+  it('dense (weight, bias) and softmax cross-entropy', async () => {
+    await check(net(2, 2, (b, x) => b.dense(b.flatten(x), { name: 'fc', outFeatures: 5 })));
+  });
+
+  it('relu between two dense layers', async () => {
+    await check(net(2, 3, (b, x) => b.relu(b.dense(b.flatten(x), { name: 'fc', outFeatures: 6 }))));
+  });
+
+  it('conv2d: stride 1, padding 1, with bias, feeding a second conv (input gradient)', async () => {
+    await check(
+      net(2, 5, (b, x) =>
+        b.conv2d(b.conv2d(x, { name: 'c1', outChannels: 3, kernel: 3, padding: 1 }), {
+          name: 'c2',
+          outChannels: 2,
+          kernel: 3,
+          padding: 1,
+        }),
+      ),
+    );
+  });
+
+  it('conv2d: stride 2 on an odd size (output_padding), asymmetric kernel, no bias', async () => {
+    await check(
+      net(2, 7, (b, x) =>
+        b.conv2d(b.conv2d(x, { name: 'c1', outChannels: 3, kernel: 3, padding: 1 }), {
+          name: 'c2',
+          outChannels: 4,
+          kernel: [3, 2],
+          stride: 2,
+          padding: 1,
+          bias: false,
+        }),
+      ),
+    );
+  });
+
+  it('conv2d: dilation 2 and a depthwise (grouped) conv', async () => {
+    await check(
+      net(2, 8, (b, x) => {
+        const c1 = b.conv2d(x, { name: 'c1', outChannels: 4, kernel: 3, dilation: 2, padding: 2 });
+        const dw = b.conv2d(c1, { name: 'dw', outChannels: 4, kernel: 3, padding: 1, groups: 4 });
+        return b.conv2d(dw, { name: 'g2', outChannels: 4, kernel: 1, groups: 2 });
+      }),
+    );
+  });
+
+  it('maxPool 2x2 on an even and on an odd size (uncovered last row and column)', async () => {
+    for (const size of [6, 7]) {
+      await check(
+        net(1, size, (b, x) =>
+          b.maxPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), { kernel: 2 }),
+        ),
+      );
+    }
+  });
+
+  it('maxPool 3x3 stride 3', async () => {
+    await check(
+      net(1, 6, (b, x) =>
+        b.maxPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), { kernel: 3 }),
+      ),
+    );
+  });
+
+  it('globalAvgPool, reshape and identity', async () => {
+    await check(
+      net(2, 4, (b, x) => {
+        const c = b.conv2d(x, { name: 'c1', outChannels: 3, kernel: 3, padding: 1 });
+        const g = b.reshape(b.globalAvgPool(b.identity(c)), { shape: [3] });
+        return g;
+      }),
+    );
+  });
+
+  it('a value read by several nodes sums their gradients (residual add)', async () => {
+    await check(
+      net(2, 4, (b, x) => {
+        const a = b.relu(b.conv2d(x, { name: 'c1', outChannels: 3, kernel: 3, padding: 1 }));
+        const r = b.conv2d(a, { name: 'c2', outChannels: 3, kernel: 3, padding: 1 });
+        return b.add([a, r, a]);
+      }),
+    );
+  });
+});

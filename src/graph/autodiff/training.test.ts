@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidArchitectureError, NotFoundError } from '../../core/errors.js';
+import { GraphBuilder } from '../builder.js';
+import type { Graph } from '../graph.js';
+import { smallCnn } from '../networks.testkit.js';
+import { BATCH, type Value } from '../types.js';
+import { gradientName } from './context.js';
+import { buildTrainingGradients } from './training.js';
+
+/** x [N, 2, 4, 4] -> conv -> `op` -> flatten -> dense 3 -> loss. */
+function withOp(op: (b: GraphBuilder, v: Value) => Value): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', [BATCH, 2, 4, 4]);
+  const h = op(b, b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }));
+  const logits = b.dense(b.flatten(h), { name: 'head', outFeatures: 3 });
+  return b.build([b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' })]);
+}
+
+describe('buildTrainingGradients: the model', () => {
+  it('takes the data and every trainable parameter as inputs and outputs the loss and their gradients', () => {
+    const g = smallCnn();
+    const { model, loss, params } = buildTrainingGradients(g, { loss: 'loss' });
+    const spec = model.spec();
+    const names = params.map((p) => p.name);
+    expect(names).toEqual([
+      'conv1.weight',
+      'conv1.bias',
+      'conv2.weight',
+      'conv2.bias',
+      'fc.weight',
+      'fc.bias',
+    ]);
+    expect(spec.inputs.map((i) => i.name)).toEqual(['x', 'labels', ...names]);
+    expect(spec.initializers.map((i) => i.name)).not.toContain('conv1.weight');
+    expect(loss).toBe('loss');
+    expect(spec.outputs.map((o) => o.name)).toEqual(['loss', ...names.map(gradientName)]);
+    // conv1 reads the data, which needs no gradient: no ConvTranspose for it, one for conv2.
+    expect(spec.nodes.filter((n) => n.opType === 'ConvTranspose').map((n) => n.name)).toEqual(['conv2.d.dx']);
+    expect(() => model.validate()).not.toThrow();
+  });
+
+  it('names a loss that is not a node, or not a scalar', () => {
+    const g = smallCnn();
+    expect(() => buildTrainingGradients(g, { loss: 'nope' })).toThrow(NotFoundError);
+    expect(() => buildTrainingGradients(g, { loss: 'fc' })).toThrow(/must be a float32 scalar.*dense/);
+  });
+
+  it.each([
+    ['avgPool', (b: GraphBuilder, v: Value) => b.avgPool(v, { name: 'p', kernel: 2 })],
+    ['batchNorm', (b: GraphBuilder, v: Value) => b.batchNorm(v, { name: 'p' })],
+    ['dropout', (b: GraphBuilder, v: Value) => b.dropout(v, { name: 'p', rate: 0.5 })],
+    ['zero', (b: GraphBuilder, v: Value) => b.add([v, b.zero(v, { name: 'p' })])],
+    ['concat', (b: GraphBuilder, v: Value) => b.concat([v, v], { name: 'p' })],
+  ])('refuses %s, which has no gradient rule yet, naming the op and node', (op, make) => {
+    const g = withOp(make);
+    expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(InvalidArchitectureError);
+    expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(
+      new RegExp(`${op} 'p' has no gradient rule yet`),
+    );
+  });
+
+  it('refuses overlapping or padded max pools, saying what is supported', () => {
+    const g = withOp((b, v) => b.maxPool(v, { name: 'p', kernel: 3, stride: 2, padding: 1 }));
+    expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(
+      /maxPool 'p' .* only non-overlapping, unpadded pools/,
+    );
+  });
+});

@@ -1,0 +1,120 @@
+import { InvalidArchitectureError, NotFoundError } from '../../core/errors.js';
+import type { Graph } from '../graph.js';
+import { emitInference } from '../lower/emit.js';
+import { float32, ModelBuilder } from '../onnx/index.js';
+import type { GraphNode, ParamRole, ParamSpec } from '../types.js';
+import { GradContext, gradientName } from './context.js';
+import { checkDifferentiable, emitGradient } from './rules.js';
+
+export type TrainingGradientsOptions = {
+  /** The scalar value to differentiate: a softmaxCrossEntropy node's name. */
+  readonly loss: string;
+  /** The ONNX graph's name. Default 'naslab-gradients'. */
+  readonly name?: string;
+};
+
+export type TrainingGradients = {
+  readonly model: ModelBuilder;
+  /** The loss output's name (the loss value's IR name). */
+  readonly loss: string;
+  /** The trainable parameters, each a model input and with its gradient output `gradientName(p.name)`. */
+  readonly params: readonly ParamSpec[];
+};
+
+/**
+ * The forward and backward pass as one ONNX model: inputs are the data the loss reads (x, labels) and
+ * every trainable parameter of the nodes the loss depends on (inputs, not initializers, so an optimiser
+ * step can feed updated weights); outputs are the loss and `<param>.grad` for each of those parameters.
+ * Reverse mode: nodes are visited backwards, each op's rule (rules.ts) turns its output gradient into
+ * its inputs' and parameters' gradients, and a value read by several nodes sums their contributions.
+ * The forward part is the inference emission (lower/emit.ts), fed parameters instead of initializers.
+ */
+export function buildTrainingGradients(graph: Graph, options: TrainingGradientsOptions): TrainingGradients {
+  const lossNode = graph.node(options.loss);
+  if (lossNode === undefined) {
+    throw new NotFoundError(
+      `buildTrainingGradients: loss '${options.loss}' is not a node of the graph; name a softmaxCrossEntropy node`,
+    );
+  }
+  if (lossNode.output.shape.length !== 0 || lossNode.output.dtype !== 'float32') {
+    throw new InvalidArchitectureError(
+      `buildTrainingGradients: loss '${options.loss}' must be a float32 scalar (a softmaxCrossEntropy node), ` +
+        `but it is ${lossNode.op} of shape [${lossNode.output.shape.join(', ')}]`,
+    );
+  }
+  const nodes = ancestorNodes(graph, lossNode.name);
+  for (const node of nodes) checkDifferentiable(node);
+  const params = nodes.flatMap((n) => n.params.filter((p) => p.trainable));
+  const needsGrad = dependsOnParams(nodes);
+
+  const mb = new ModelBuilder({ name: options.name ?? 'naslab-gradients' });
+  const read = new Set(nodes.flatMap((n) => n.inputs));
+  for (const v of graph.inputs) if (read.has(v.name)) mb.input(v.name, v.dtype, [...v.shape]);
+  for (const p of params) mb.input(p.name, 'float32', p.shape);
+  const param = (node: GraphNode, role: ParamRole): string => {
+    const spec = node.params.find((p) => p.role === role);
+    if (spec === undefined || !spec.trainable) {
+      throw new InvalidArchitectureError(`autodiff: ${node.op} '${node.name}' has no trainable ${role}`);
+    }
+    return spec.name;
+  };
+  for (const node of nodes) emitInference(mb, node, param);
+
+  const ctx = new GradContext(mb, (v) => needsGrad.has(v));
+  const pending = new Map<string, string[]>();
+  const add = (value: string, grad: string): void => {
+    pending.set(value, [...(pending.get(value) ?? []), grad]);
+  };
+  add(lossNode.name, mb.initializer(`${lossNode.name}.d.seed`, float32([], [1])));
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i] as GraphNode;
+    const dy = accumulate(mb, node.name, pending.get(node.name));
+    if (dy === null || !needsGrad.has(node.name)) continue;
+    const result = emitGradient(ctx, graph, node, dy);
+    result.inputs.forEach((g, k) => {
+      if (g !== null) add(node.inputs[k] as string, g);
+    });
+    for (const p of node.params.filter((q) => q.trainable)) {
+      if (result.params?.[p.role] !== gradientName(p.name)) {
+        throw new Error(`autodiff: the ${node.op} rule did not write the gradient of '${p.name}'`);
+      }
+    }
+  }
+
+  mb.output(lossNode.name, 'float32', []);
+  for (const p of params) mb.output(gradientName(p.name), 'float32', p.shape);
+  return { model: mb, loss: lossNode.name, params };
+}
+
+/** buildTrainingGradients serialised: the ModelProto bytes for Session.create. */
+export function lowerTrainingGradients(graph: Graph, options: TrainingGradientsOptions): Uint8Array {
+  return buildTrainingGradients(graph, options).model.toBytes();
+}
+
+/** One gradient per value: the only contribution, or a Sum of several (fan-out). */
+function accumulate(mb: ModelBuilder, value: string, grads: readonly string[] | undefined): string | null {
+  if (grads === undefined || grads.length === 0) return null;
+  if (grads.length === 1) return grads[0] as string;
+  const out = mb.uniqueName(`${value}.d.sum`);
+  mb.node('Sum', grads, [out], {}, { name: out });
+  return out;
+}
+
+/** The nodes the value depends on, itself included, in graph (topological) order. */
+function ancestorNodes(graph: Graph, value: string): GraphNode[] {
+  const needed = new Set([value]);
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const node = graph.nodes[i] as GraphNode;
+    if (needed.has(node.name)) for (const input of node.inputs) needed.add(input);
+  }
+  return graph.nodes.filter((n) => needed.has(n.name));
+}
+
+/** Values some trainable parameter feeds: only they need a gradient (the data and labels do not). */
+function dependsOnParams(nodes: readonly GraphNode[]): Set<string> {
+  const out = new Set<string>();
+  for (const node of nodes) {
+    if (node.params.some((p) => p.trainable) || node.inputs.some((v) => out.has(v))) out.add(node.name);
+  }
+  return out;
+}
