@@ -1,22 +1,25 @@
 import { ConfigError } from '../core/errors.js';
-import type { ArchGraph, SearchSpace, SpaceSpec } from '../core/space.js';
+import type { SearchSpace, SpaceSpec } from '../core/space.js';
+import { chainSpaceFromSpec } from './chain.js';
 import { declaredSpaceFromConfig } from './declared.js';
 import { NasbenchMacroSpace } from './nasbench-macro.js';
 import { Nb201Space } from './nb201.js';
 
-const BUILDERS: Readonly<Record<string, (spec: SpaceSpec) => SearchSpace<ArchGraph>>> = {
+// Spaces decode to different architecture types (a cell description, the network IR...).
+const BUILDERS: Readonly<Record<string, (spec: SpaceSpec) => SearchSpace<unknown>>> = {
   nb201: () => new Nb201Space(),
   'nasbench-macro': () => new NasbenchMacroSpace(),
   declared: (spec) => {
     const name = typeof spec['name'] === 'string' && spec['name'] !== '' ? spec['name'] : 'declared';
     return declaredSpaceFromConfig(name, spec['decisions'], `space "${name}"`);
   },
+  chain: (spec) => chainSpaceFromSpec(spec),
 };
 
 export const SPACE_TYPES: readonly string[] = Object.keys(BUILDERS);
 
 /** Rebuilds a space from its toJSON() (resume, the dashboard). */
-export function createSpace(spec: SpaceSpec): SearchSpace<ArchGraph> {
+export function createSpace(spec: SpaceSpec): SearchSpace<unknown> {
   const build = Object.hasOwn(BUILDERS, spec.type) ? BUILDERS[spec.type] : undefined;
   if (build === undefined) {
     throw new ConfigError(
