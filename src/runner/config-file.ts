@@ -13,12 +13,22 @@ export function resolveBenchmarkRef(ref: string, baseDir: string): string {
   return isAbsolute(ref) ? ref : resolve(baseDir, ref);
 }
 
+/**
+ * Paths in a config (a user table, a dataset) are relative to the config file; the stored config holds
+ * them absolute, so resume works from any folder.
+ */
+export function resolveConfigPaths(config: ExperimentConfig, baseDir: string): ExperimentConfig {
+  const e = config.evaluator;
+  if (e.type === 'benchmark')
+    return { ...config, evaluator: { ...e, benchmark: resolveBenchmarkRef(e.benchmark, baseDir) } };
+  if (e.data.path === undefined || isAbsolute(e.data.path)) return config;
+  return { ...config, evaluator: { ...e, data: { ...e.data, path: resolve(baseDir, e.data.path) } } };
+}
+
 export function loadConfigFile(path: string): ExperimentConfig {
   const raw = readYamlFile(path, 'experiment config');
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError(`${path}: expected a mapping of settings (name, evaluator, strategy, budget...)`);
   }
-  const config = parseExperimentConfig(raw, path);
-  const benchmark = resolveBenchmarkRef(config.evaluator.benchmark, dirname(resolve(path)));
-  return { ...config, evaluator: { ...config.evaluator, benchmark } };
+  return resolveConfigPaths(parseExperimentConfig(raw, path), dirname(resolve(path)));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Json } from '../core/types.js';
 import { parseConfig } from '../core/validate.js';
+import { trainEvaluatorConfigSchema } from '../evaluate/train/index.js';
 
 const strategySchema = z.union([
   z
@@ -35,7 +36,11 @@ const budgetSchema = z
     message: 'set at least one of trials, simulatedSeconds, wallSeconds',
   });
 
-/** A built-in space name, or decisions declared in the config (the declared-space format). */
+/**
+ * A built-in space name; decisions declared in the config (the declared-space format); or the spec of a
+ * space type that takes options (`{ type: chain, input: [1, 28, 28], classes: 10, ... }`, checked by
+ * the space itself).
+ */
 const spaceSchema = z.union([
   z.string().min(1),
   z
@@ -44,6 +49,7 @@ const spaceSchema = z.union([
       decisions: z.array(z.unknown()).min(1),
     })
     .strict(),
+  z.looseObject({ type: z.string().min(1) }),
 ]);
 
 export const experimentConfigSchema = z
@@ -53,7 +59,7 @@ export const experimentConfigSchema = z
     /** Optional: the evaluator's benchmark brings its space; a declared space searches part of a user table. */
     space: spaceSchema.optional(),
     evaluator: z
-      .discriminatedUnion('type', [benchmarkEvaluatorSchema])
+      .discriminatedUnion('type', [benchmarkEvaluatorSchema, trainEvaluatorConfigSchema])
       .default({ type: 'benchmark', benchmark: 'nb201' }),
     strategy: strategySchema.default({ name: 'evolution', options: {} }),
     budget: budgetSchema.default({ simulatedSeconds: 12000 }),
@@ -75,8 +81,19 @@ export function configToJson(config: ExperimentConfig): Json {
   return JSON.parse(JSON.stringify(config)) as Json;
 }
 
-/** A display name when the config gives none, e.g. "nb201-cifar10-evolution". */
+/** "nb201/cifar10", a user table's path, or "train:fashion-mnist": what an experiment is evaluated on. */
+export function evaluatorLabel(evaluator: ExperimentConfig['evaluator']): string {
+  if (evaluator.type === 'train') return `train:${evaluator.data.type}`;
+  const { benchmark, dataset } = evaluator;
+  return /\.ya?ml$/i.test(benchmark) || !dataset ? benchmark : `${benchmark}/${dataset}`;
+}
+
+/** A display name when the config gives none, e.g. "nb201-cifar10-evolution" or "chain-train-evolution". */
 export function defaultName(config: ExperimentConfig): string {
+  if (config.evaluator.type === 'train') {
+    const space = typeof config.space === 'object' && 'type' in config.space ? config.space.type : 'space';
+    return [space, 'train', config.strategy.name].join('-');
+  }
   const bench = config.evaluator.benchmark.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
   return [bench, config.evaluator.dataset, config.strategy.name].filter(Boolean).join('-');
 }

@@ -49,7 +49,7 @@ describe('experiments', () => {
       { space: { decisions: [{ name: 'a', choices: [1, 2] }] } },
       'test',
     );
-    await expect(startExperiment(declared, storage)).rejects.toThrow('a declared space needs a user table');
+    await expect(startExperiment(declared, storage)).rejects.toThrow('declared decisions over a user table');
     const named = parseExperimentConfig({ space: 'nasbench-macro' }, 'test');
     await expect(startExperiment(named, storage)).rejects.toThrow(
       'space "nasbench-macro" does not match benchmark nb201',

@@ -2,7 +2,10 @@ import { ConfigError } from '../core/errors.js';
 import type { Storage } from '../core/storage.js';
 import type { Json } from '../core/types.js';
 import { loadBenchmark, type Benchmark } from '../evaluate/tabular/index.js';
-import type { SearchSpace } from '../core/space.js';
+import type { Evaluator } from '../core/evaluator.js';
+import type { SearchSpace, SpaceSpec } from '../core/space.js';
+import { createTrainEvaluator } from '../evaluate/train/index.js';
+import { createSpace } from '../space/registry.js';
 import { DeclaredSpace, declaredSpaceFromConfig } from '../space/declared.js';
 import { createStrategy } from '../strategy/registry.js';
 import { configToJson, defaultName, parseExperimentConfig, type ExperimentConfig } from './config.js';
@@ -14,10 +17,17 @@ export interface RunControls {
   readonly signal?: AbortSignal;
 }
 
+interface Parts {
+  readonly space: SearchSpace<unknown>;
+  readonly evaluator: Evaluator<unknown>;
+  /** The config with what loading resolved (a benchmark's default dataset). */
+  readonly config: ExperimentConfig;
+}
+
 /**
- * The space to search: the benchmark's own, unless the config declares one. A declared space must be
- * keyed like the table it searches, so it needs a user table (whose keys are declared-space keys too);
- * architectures it allows that the table lacks are invalid trials.
+ * The space to search on a benchmark: the benchmark's own, unless the config declares one. A declared
+ * space must be keyed like the table it searches, so it needs a user table (whose keys are declared-space
+ * keys too); architectures it allows that the table lacks are invalid trials.
  */
 export function resolveSpace(config: ExperimentConfig, bench: Benchmark): SearchSpace<unknown> {
   const space = config.space;
@@ -31,33 +41,51 @@ export function resolveSpace(config: ExperimentConfig, bench: Benchmark): Search
     }
     return bench.space;
   }
-  if (!(bench.space instanceof DeclaredSpace)) {
+  if (!('decisions' in space) || !(bench.space instanceof DeclaredSpace)) {
     throw new ConfigError(
-      `space: a declared space needs a user table benchmark (a .yaml file); ${bench.name} is keyed by its own ` +
-        `space "${bench.space.name}"`,
+      `space: a benchmark is searched in its own space or in declared decisions over a user table (a .yaml ` +
+        `file); ${bench.name} is keyed by its own space "${bench.space.name}"`,
     );
   }
-  return declaredSpaceFromConfig(space.name ?? 'declared', space.decisions, 'space');
+  const name = typeof space.name === 'string' ? space.name : 'declared';
+  return declaredSpaceFromConfig(name, space.decisions, 'space');
 }
 
-/** Builds a runner for an experiment from its config (a fresh run or a resumed one). */
-async function makeRunner(
-  experimentId: string,
-  config: ExperimentConfig,
-  storage: Storage,
-  controls: RunControls,
-  benchmark?: Benchmark,
-): Promise<Runner> {
-  const bench =
-    benchmark ?? (await loadBenchmark(config.evaluator.benchmark, { dataset: config.evaluator.dataset }));
-  const space = resolveSpace(config, bench);
-  const strategy = createStrategy(config.strategy.name, config.strategy.options, space, config.seed);
+/** Training needs a space that builds networks: `space: { type: chain, input: [...], classes: N }`. */
+function trainingSpace(config: ExperimentConfig): SearchSpace<unknown> {
+  const space = config.space;
+  if (typeof space !== 'object' || !('type' in space)) {
+    throw new ConfigError(
+      'space: training needs a space that builds networks, e.g. space: { type: chain, input: [1, 28, 28], classes: 10 }',
+    );
+  }
+  return createSpace(space as SpaceSpec);
+}
+
+/** Loads what the config's evaluator needs (a table, or a dataset) and the space it searches. */
+async function buildParts(config: ExperimentConfig): Promise<Parts> {
+  const e = config.evaluator;
+  if (e.type === 'train') {
+    const space = trainingSpace(config);
+    const evaluator = await createTrainEvaluator(e, process.cwd());
+    return { space, evaluator, config };
+  }
+  const bench = await loadBenchmark(e.benchmark, { dataset: e.dataset });
+  return {
+    space: resolveSpace(config, bench),
+    evaluator: bench.evaluator,
+    config: { ...config, evaluator: { ...e, dataset: bench.dataset } },
+  };
+}
+
+function makeRunner(experimentId: string, parts: Parts, storage: Storage, controls: RunControls): Runner {
+  const { config, space } = parts;
   return new Runner({
     experimentId,
     storage,
     space,
-    strategy,
-    evaluator: bench.evaluator,
+    strategy: createStrategy(config.strategy.name, config.strategy.options, space, config.seed),
+    evaluator: parts.evaluator,
     budget: config.budget,
     concurrency: config.concurrency,
     duplicates: config.duplicates,
@@ -68,26 +96,21 @@ async function makeRunner(
 }
 
 /**
- * Validates everything that can be checked before anything is stored (benchmark, dataset, strategy
- * options), so a bad config leaves no half-created experiment behind.
+ * Validates everything that can be checked before anything is stored (benchmark or dataset, space,
+ * strategy options), so a bad config leaves no half-created experiment behind.
  */
 export async function startExperiment(
   config: ExperimentConfig,
   storage: Storage,
   controls: RunControls = {},
 ): Promise<RunSummary> {
-  const bench = await loadBenchmark(config.evaluator.benchmark, { dataset: config.evaluator.dataset });
-  createStrategy(config.strategy.name, config.strategy.options, resolveSpace(config, bench), config.seed);
-  const resolved: ExperimentConfig = {
-    ...config,
-    evaluator: { ...config.evaluator, dataset: bench.dataset },
-  };
+  const parts = await buildParts(config);
+  createStrategy(config.strategy.name, config.strategy.options, parts.space, config.seed);
   const experiment = await storage.createExperiment(
-    config.name ?? defaultName(resolved),
-    configToJson(resolved),
+    config.name ?? defaultName(parts.config),
+    configToJson(parts.config),
   );
-  const runner = await makeRunner(experiment.id, resolved, storage, controls, bench);
-  return runner.run();
+  return makeRunner(experiment.id, parts, storage, controls).run();
 }
 
 /** Continues a stored experiment: finished trials are kept, unfinished ones run again. */
@@ -102,9 +125,8 @@ export async function resumeExperiment(
       `experiment ${experimentId} (${experiment.name}) is already complete; nothing to resume`,
     );
   }
-  const config = storedConfig(experiment.config, experimentId);
-  const runner = await makeRunner(experimentId, config, storage, controls);
-  return runner.run();
+  const parts = await buildParts(storedConfig(experiment.config, experimentId));
+  return makeRunner(experimentId, parts, storage, controls).run();
 }
 
 export function storedConfig(json: Json, experimentId: string): ExperimentConfig {

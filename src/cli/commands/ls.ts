@@ -2,7 +2,7 @@ import { openStorage } from '../../storage/open.js';
 import { storedConfig } from '../../runner/experiment.js';
 import type { TrialRecord } from '../../core/types.js';
 import { dbPath } from '../options.js';
-import { benchmarkLabel } from './show.js';
+import { evaluatorLabel } from '../../runner/config.js';
 import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
 
 export function bestOf(trials: readonly TrialRecord[]): TrialRecord | undefined {
@@ -26,8 +26,7 @@ export async function lsCommand(flags: OutputFlags & { db?: string }): Promise<n
         id: e.id,
         name: e.name,
         strategy: config.strategy.name,
-        benchmark: config.evaluator.benchmark,
-        dataset: config.evaluator.dataset,
+        evaluator: evaluatorLabel(config.evaluator),
         state: e.state,
         trials: trials.length,
         bestScore: best?.score,
@@ -46,12 +45,12 @@ export async function lsCommand(flags: OutputFlags & { db?: string }): Promise<n
     info(
       flags,
       table(
-        ['id', 'name', 'strategy', 'benchmark', 'state', 'trials', 'best score', 'started'],
+        ['id', 'name', 'strategy', 'evaluated on', 'state', 'trials', 'best score', 'started'],
         rows.map((r) => [
           r.id,
           r.name,
           r.strategy,
-          benchmarkLabel({ benchmark: r.benchmark.replace(/^.*[\\/]/, ''), dataset: r.dataset }),
+          r.evaluator.replace(/^.*[\\/]/, ''),
           r.state,
           r.trials,
           formatNumber(r.bestScore),

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import type { Storage } from '../../core/storage.js';
-import { readYamlFile, resolveBenchmarkRef } from '../../runner/config-file.js';
+import { readYamlFile, resolveBenchmarkRef, resolveConfigPaths } from '../../runner/config-file.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../../runner/config.js';
 import { resumeExperiment, startExperiment } from '../../runner/experiment.js';
 import type { Reporter, RunSummary } from '../../runner/reporter.js';
@@ -70,11 +70,22 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
   if (flags.concurrency !== undefined) raw.concurrency = flags.concurrency;
   if (flags.name !== undefined) raw.name = flags.name;
   const config = parseExperimentConfig(raw, where);
-  const base = file && !benchmarkFromFlag ? dirname(resolve(file)) : process.cwd();
-  return {
-    ...config,
-    evaluator: { ...config.evaluator, benchmark: resolveBenchmarkRef(config.evaluator.benchmark, base) },
-  };
+  const fileDir = file ? dirname(resolve(file)) : process.cwd();
+  const resolved = resolveConfigPaths(config, fileDir);
+  // A --benchmark path given on the command line is relative to the current folder, not the file's.
+  if (benchmarkFromFlag && resolved.evaluator.type === 'benchmark') {
+    return {
+      ...resolved,
+      evaluator: {
+        ...resolved.evaluator,
+        benchmark: resolveBenchmarkRef(
+          config.evaluator.type === 'benchmark' ? config.evaluator.benchmark : '',
+          process.cwd(),
+        ),
+      },
+    };
+  }
+  return resolved;
 }
 
 function reporters(flags: OutputFlags): Reporter[] {

@@ -1,4 +1,5 @@
 import type { TrialRecord, TrialState } from '../../core/types.js';
+import { evaluatorLabel } from '../../runner/config.js';
 import { storedConfig } from '../../runner/experiment.js';
 import { openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
@@ -8,11 +9,6 @@ import { bestOf } from './ls.js';
 export interface ShowFlags extends OutputFlags {
   readonly db?: string;
   readonly top?: number;
-}
-
-/** "nb201/cifar10" for a built-in benchmark; a user table's path (its dataset is its file name). */
-export function benchmarkLabel(e: { benchmark: string; dataset?: string }): string {
-  return /\.ya?ml$/i.test(e.benchmark) || !e.dataset ? e.benchmark : `${e.benchmark}/${e.dataset}`;
 }
 
 /** Ranked by score (higher is better), ties by trial number. */
@@ -42,7 +38,7 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
     info(
       flags,
       `  strategy ${config.strategy.name} ${JSON.stringify(config.strategy.options)}, ` +
-        `benchmark ${benchmarkLabel(config.evaluator)}, seed ${config.seed}`,
+        `evaluated on ${evaluatorLabel(config.evaluator)}, seed ${config.seed}`,
     );
     info(
       flags,

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { parseConfig } from '../../core/validate.js';
+import { dataConfigSchema } from '../../data/config.js';
+
+const nonNegative = z.number().min(0);
+const unit = z.number().min(0).lt(1);
+
+/** The optimiser, field for field graph/optim's OptimizerSpec (the same defaults, as PyTorch). */
+const sgdSchema = z
+  .strictObject({
+    kind: z.literal('sgd'),
+    momentum: nonNegative.optional(),
+    nesterov: z.boolean().optional(),
+    weightDecay: nonNegative.optional(),
+  })
+  .refine((o) => !(o.nesterov === true && (o.momentum ?? 0) === 0), {
+    message: 'nesterov needs momentum > 0 (as in PyTorch)',
+    path: ['nesterov'],
+  });
+
+const adamSchema = z.strictObject({
+  kind: z.enum(['adam', 'adamw']),
+  beta1: unit.optional(),
+  beta2: unit.optional(),
+  eps: z.number().positive().optional(),
+  weightDecay: nonNegative.optional(),
+});
+
+export const optimizerConfigSchema = z.discriminatedUnion('kind', [sgdSchema, adamSchema]);
+
+/**
+ * The config's `evaluator` section for real training. `dataFraction` and `epochs` are the proxy
+ * settings: a search trains each candidate briefly on part of the data, and export retrains the winner.
+ */
+export const trainEvaluatorConfigSchema = z.strictObject({
+  type: z.literal('train'),
+  data: dataConfigSchema,
+  epochs: z.number().int().min(1).default(2),
+  batchSize: z.number().int().min(1).default(64),
+  optimizer: optimizerConfigSchema.default({ kind: 'adam' }),
+  /** The base learning rate; with `cosine` it anneals to 0 over all steps. */
+  lr: z.number().positive().finite().default(0.001),
+  cosine: z.boolean().default(true),
+  /** Train on this seeded, stratified share of the training split (validation and test stay whole). */
+  dataFraction: z.number().gt(0).max(1).default(1),
+  /** With each trial's key, seeds the initial weights and the batch order. */
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+  /** ONNX Runtime intra-op threads per trial (parallel trials each take one core). */
+  threads: z.number().int().min(1).max(256).default(1),
+});
+
+export type TrainEvaluatorConfig = z.output<typeof trainEvaluatorConfigSchema>;
+export type TrainEvaluatorConfigInput = z.input<typeof trainEvaluatorConfigSchema>;
+
+const sectionSchema = z.object({ evaluator: trainEvaluatorConfigSchema });
+
+/** Validates an `evaluator` section of type train; messages name fields as in the file (evaluator.lr). */
+export function parseTrainEvaluatorConfig(raw: unknown, where: string): TrainEvaluatorConfig {
+  return parseConfig(sectionSchema, { evaluator: raw }, where).evaluator;
+}
