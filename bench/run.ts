@@ -7,10 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { searchSpeed } from './search-speed.js';
 import { strategyOverhead } from './strategy-overhead.js';
+import { trainSpeed } from './train-speed.js';
 
 const benchmarks: Record<string, () => Promise<unknown>> = {
   'search-speed': searchSpeed,
   'strategy-overhead': strategyOverhead,
+  'train-speed': trainSpeed,
 };
 
 const wanted = process.argv.slice(2);
