@@ -158,3 +158,45 @@ export function globalAvgPoolGrad(
   const shape = ctx.op(node, 'Shape', [x], 'shape');
   return { inputs: [ctx.op(node, 'Expand', [scaled, shape], 'dx')] };
 }
+
+/**
+ * AveragePool, any kernel, stride and padding (floor mode, as the IR infers): each output position
+ * spreads dy / divisor evenly over its window. The divisor per output position is static (kh*kw, or
+ * with countIncludePad false the window's cells inside the unpadded input), so dy is scaled by a
+ * constant [Ho, Wo] map, then a depthwise ConvTranspose with an all-ones kernel scatters it back;
+ * output_padding restores rows and columns no window reached, as in the conv rule.
+ */
+export function avgPoolGrad(
+  ctx: GradContext,
+  node: NodeOf<'avgPool'>,
+  dy: string,
+  inputShape: Shape,
+): GradResult {
+  const x = node.inputs[0] as string;
+  if (!ctx.wants(x)) return { inputs: [null] };
+  const { kernel, stride, pads, countIncludePad } = node.attrs;
+  const [c, h, w] = chw(inputShape);
+  const [, ho, wo] = chw(node.output.shape);
+  const [kh, kw] = kernel;
+  const [sh, sw] = stride;
+  const [pt, pl, pb, pr] = pads;
+  const inverse = new Float32Array(ho * wo);
+  for (let i = 0; i < ho; i++) {
+    for (let j = 0; j < wo; j++) {
+      const rows = Math.min(i * sh - pt + kh, h) - Math.max(i * sh - pt, 0);
+      const cols = Math.min(j * sw - pl + kw, w) - Math.max(j * sw - pl, 0);
+      inverse[i * wo + j] = 1 / (countIncludePad ? kh * kw : rows * cols);
+    }
+  }
+  const scaled = ctx.op(node, 'Mul', [dy, ctx.floats(node, 'invCount', [ho, wo], inverse)], 'scaled');
+  const ones = ctx.floats(node, 'ones', [c, 1, kh, kw], new Float32Array(c * kh * kw).fill(1));
+  const outPad = [h - ((ho - 1) * sh + kh - pt - pb), w - ((wo - 1) * sw + kw - pl - pr)];
+  const dx = ctx.op(node, 'ConvTranspose', [scaled, ones], 'dx', {
+    kernel_shape: attr.ints(kernel),
+    strides: attr.ints(stride),
+    pads: attr.ints(pads),
+    group: attr.int(c),
+    output_padding: attr.ints(outPad),
+  });
+  return { inputs: [dx] };
+}

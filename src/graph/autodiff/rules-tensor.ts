@@ -79,3 +79,34 @@ export function softmaxCrossEntropyGrad(
   const scale = ctx.op(node, 'Div', [dy, batch], 'scale');
   return { inputs: [ctx.op(node, 'Mul', [diff, scale], 'dlogits'), null] };
 }
+
+/** zero: its output is constant zeros, so nothing flows back to its input. */
+export function zeroGrad(): GradResult {
+  return { inputs: [null] };
+}
+
+/**
+ * Dropout at rate 0 is the identity (the only mode with a rule yet: checkDifferentiable refuses a
+ * positive rate before anything is emitted, since the forward pass would silently skip the mask).
+ */
+export function dropoutGrad(ctx: GradContext, node: NodeOf<'dropout'>, dy: string): GradResult {
+  return { inputs: [ctx.wants(node.inputs[0] as string) ? dy : null] };
+}
+
+/**
+ * Channel concat: dy splits back into the inputs' channel counts. Unwanted pieces are still Split
+ * outputs (ONNX names every output) but feed nothing; an input listed twice gets both pieces summed.
+ */
+export function concatGrad(
+  ctx: GradContext,
+  node: NodeOf<'concat'>,
+  dy: string,
+  channels: readonly number[],
+): GradResult {
+  if (!node.inputs.some((v) => ctx.wants(v))) return { inputs: node.inputs.map(() => null) };
+  const sizes = ctx.ints(node, 'split', channels);
+  const pieces = node.inputs.map((_, k) => ctx.mb.uniqueName(`${node.name}.d.dx${k}`));
+  const name = ctx.mb.uniqueName(`${node.name}.d.split`);
+  ctx.mb.node('Split', [dy, sizes], pieces, { axis: attr.int(1) }, { name });
+  return { inputs: node.inputs.map((v, k) => (ctx.wants(v) ? (pieces[k] as string) : null)) };
+}

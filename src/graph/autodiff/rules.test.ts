@@ -122,4 +122,58 @@ describe('gradient rules agree with finite differences', () => {
       }),
     );
   });
+  it('avgPool 2x2 on an even and on an odd size (uncovered last row and column)', async () => {
+    for (const size of [6, 7]) {
+      await check(
+        net(1, size, (b, x) =>
+          b.avgPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), { kernel: 2 }),
+        ),
+      );
+    }
+  });
+
+  it('avgPool 3x3 stride 2 padding 1, with and without the padding in the divisor', async () => {
+    for (const countIncludePad of [true, false]) {
+      await check(
+        net(1, 6, (b, x) =>
+          b.avgPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), {
+            kernel: 3,
+            stride: 2,
+            padding: 1,
+            countIncludePad,
+          }),
+        ),
+      );
+    }
+  });
+
+  it('avgPool 3x3 stride 1 same padding on an odd size, asymmetric 2x3 kernel', async () => {
+    await check(
+      net(1, 5, (b, x) => {
+        const c = b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 });
+        const p = b.avgPool(c, { kernel: 3, stride: 1, padding: 1 });
+        return b.avgPool(b.conv2d(p, { name: 'c2', outChannels: 2, kernel: 1 }), { kernel: [2, 3] });
+      }),
+    );
+  });
+
+  it('concat of two branches and of one value with itself (channel split)', async () => {
+    await check(
+      net(2, 4, (b, x) => {
+        const a = b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 });
+        const r = b.conv2d(a, { name: 'c2', outChannels: 3, kernel: 1 });
+        return b.concat([r, a, a]);
+      }),
+    );
+  });
+
+  it('zero (a none edge beside a real one) and dropout at rate 0', async () => {
+    await check(
+      net(2, 4, (b, x) => {
+        const a = b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 });
+        const r = b.dropout(b.conv2d(a, { name: 'c2', outChannels: 2, kernel: 1 }), { rate: 0 });
+        return b.add([r, b.zero(a)]);
+      }),
+    );
+  });
 });

@@ -2,27 +2,37 @@ import { InvalidArchitectureError } from '../../core/errors.js';
 import type { Graph } from '../graph.js';
 import type { GraphNode, OpName } from '../types.js';
 import type { GradContext, GradResult } from './context.js';
-import { conv2dGrad, globalAvgPoolGrad, maxPoolGrad } from './rules-spatial.js';
+import { avgPoolGrad, conv2dGrad, globalAvgPoolGrad, maxPoolGrad } from './rules-spatial.js';
 import {
   addGrad,
+  concatGrad,
   denseGrad,
+  dropoutGrad,
   identityGrad,
   reluGrad,
   reshapeGrad,
   softmaxCrossEntropyGrad,
+  zeroGrad,
 } from './rules-tensor.js';
 
-/** The ops with a gradient rule. The rest (batch norm's training mode, dropout...) come in later slices. */
+/**
+ * The ops with a gradient rule. The rest (batch norm's training mode) come in later slices; dropout's rule
+ * covers rate 0 only (see checkDifferentiable).
+ */
 export const DIFFERENTIABLE_OPS: readonly OpName[] = [
   'conv2d',
   'maxPool',
+  'avgPool',
   'globalAvgPool',
   'relu',
   'add',
+  'concat',
   'dense',
   'flatten',
   'reshape',
   'identity',
+  'zero',
+  'dropout',
   'softmaxCrossEntropy',
 ];
 
@@ -32,6 +42,14 @@ export function checkDifferentiable(node: GraphNode): void {
     throw new InvalidArchitectureError(
       `autodiff: ${node.op} '${node.name}' has no gradient rule yet, so the graph cannot be trained; ` +
         `ops with one: ${DIFFERENTIABLE_OPS.join(', ')}`,
+    );
+  }
+  // Checked here, not in the rule: a dropout no parameter feeds gets no rule call, yet the forward pass
+  // (the inference emission, an Identity) would still silently skip its mask.
+  if (node.op === 'dropout' && node.attrs.rate !== 0) {
+    throw new InvalidArchitectureError(
+      `autodiff: dropout '${node.name}' (rate ${node.attrs.rate}) has no gradient rule yet: ` +
+        'training-mode dropout (rate > 0) is not supported yet; set its rate to 0 to train this graph',
     );
   }
 }
@@ -44,12 +62,25 @@ export function emitGradient(ctx: GradContext, graph: Graph, node: GraphNode, dy
       return conv2dGrad(ctx, node, dy, inputShape);
     case 'maxPool':
       return maxPoolGrad(ctx, node, dy, inputShape);
+    case 'avgPool':
+      return avgPoolGrad(ctx, node, dy, inputShape);
     case 'globalAvgPool':
       return globalAvgPoolGrad(ctx, node, dy, inputShape);
     case 'relu':
       return reluGrad(ctx, node, dy);
     case 'add':
       return addGrad(ctx, node, dy);
+    case 'concat':
+      return concatGrad(
+        ctx,
+        node,
+        dy,
+        node.inputs.map((v) => graph.value(v).shape[1] as number),
+      );
+    case 'zero':
+      return zeroGrad();
+    case 'dropout':
+      return dropoutGrad(ctx, node, dy);
     case 'dense':
       return denseGrad(ctx, node, dy);
     case 'flatten':

@@ -1,7 +1,7 @@
 import { InvalidArchitectureError, NotFoundError } from '../../core/errors.js';
 import type { Graph } from '../graph.js';
 import { emitInference } from '../lower/emit.js';
-import { float32, ModelBuilder } from '../onnx/index.js';
+import { attr, float32, int64, ModelBuilder } from '../onnx/index.js';
 import type { GraphNode, ParamRole, ParamSpec } from '../types.js';
 import { GradContext, gradientName } from './context.js';
 import { checkDifferentiable, emitGradient } from './rules.js';
@@ -69,7 +69,12 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i] as GraphNode;
     const dy = accumulate(mb, node.name, pending.get(node.name));
-    if (dy === null || !needsGrad.has(node.name)) continue;
+    if (!needsGrad.has(node.name)) continue;
+    if (dy === null) {
+      // Only a zero node between it and the loss: its parameters' gradients are exactly zero.
+      for (const p of node.params.filter((q) => q.trainable)) zeroGradient(mb, p);
+      continue;
+    }
     const result = emitGradient(ctx, graph, node, dy);
     result.inputs.forEach((g, k) => {
       if (g !== null) add(node.inputs[k] as string, g);
@@ -98,6 +103,13 @@ function accumulate(mb: ModelBuilder, value: string, grads: readonly string[] | 
   const out = mb.uniqueName(`${value}.d.sum`);
   mb.node('Sum', grads, [out], {}, { name: out });
   return out;
+}
+
+/** A parameter's gradient output as constant zeros of its (static) shape. */
+function zeroGradient(mb: ModelBuilder, p: ParamSpec): void {
+  const shape = mb.initializer(mb.uniqueName(`${p.name}.d.shape`), int64([p.shape.length], p.shape));
+  const out = gradientName(p.name);
+  mb.node('ConstantOfShape', [shape], [out], { value: attr.tensor(float32([1], [0])) }, { name: out });
 }
 
 /** The nodes the value depends on, itself included, in graph (topological) order. */
