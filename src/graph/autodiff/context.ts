@@ -68,3 +68,14 @@ export function paramGradOut(node: GraphNode, role: ParamRole): string {
   if (spec === undefined) throw new Error(`autodiff: ${node.op} '${node.name}' has no ${role} parameter`);
   return gradientName(spec.name);
 }
+
+/** A bias's gradient: the incoming gradient summed over every axis but the channel one. */
+export function biasGradient(
+  ctx: GradContext,
+  node: GraphNode,
+  dy: string,
+  reduceAxes: readonly number[],
+): string {
+  const axes = ctx.ints(node, 'biasAxes', reduceAxes);
+  return ctx.op(node, 'ReduceSum', [dy, axes], 'db', { keepdims: attr.int(0) }, paramGradOut(node, 'bias'));
+}

@@ -1,7 +1,7 @@
 import { InvalidArchitectureError } from '../../core/errors.js';
 import { attr } from '../onnx/index.js';
 import type { NodeOf, Shape } from '../types.js';
-import { paramGradOut, type GradContext, type GradResult } from './context.js';
+import { biasGradient, paramGradOut, type GradContext, type GradResult } from './context.js';
 
 /** [N, C, H, W] -> its static C, H, W (the batch may be symbolic). */
 function chw(shape: Shape): [number, number, number] {
@@ -56,17 +56,7 @@ export function conv2dGrad(
   const wShape = ctx.ints(node, 'wShape', [m, c / g, kh, kw]);
   params.weight = ctx.op(node, 'Reshape', [summed, wShape], 'dW', {}, paramGradOut(node, 'weight'));
 
-  if (a.bias) {
-    const axes = ctx.ints(node, 'biasAxes', [0, 2, 3]);
-    params.bias = ctx.op(
-      node,
-      'ReduceSum',
-      [dy, axes],
-      'db',
-      { keepdims: attr.int(0) },
-      paramGradOut(node, 'bias'),
-    );
-  }
+  if (a.bias) params.bias = biasGradient(ctx, node, dy, [0, 2, 3]);
 
   let dx: string | null = null;
   if (ctx.wants(x)) {

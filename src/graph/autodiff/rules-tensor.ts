@@ -1,6 +1,6 @@
 import { attr } from '../onnx/index.js';
 import type { NodeOf } from '../types.js';
-import { paramGradOut, type GradContext, type GradResult } from './context.js';
+import { biasGradient, paramGradOut, type GradContext, type GradResult } from './context.js';
 
 /** d relu(x) = dy where the output is positive (0 at the kink, as PyTorch). */
 export function reluGrad(ctx: GradContext, node: NodeOf<'relu'>, dy: string): GradResult {
@@ -43,17 +43,7 @@ export function denseGrad(ctx: GradContext, node: NodeOf<'dense'>, dy: string): 
   const w = node.params.find((p) => p.role === 'weight')?.name as string;
   const dW = ctx.op(node, 'Gemm', [x, dy], 'dW', { transA: attr.int(1) }, paramGradOut(node, 'weight'));
   const params: Record<string, string> = { weight: dW };
-  if (node.attrs.bias) {
-    const axes = ctx.ints(node, 'axes', [0]);
-    params.bias = ctx.op(
-      node,
-      'ReduceSum',
-      [dy, axes],
-      'db',
-      { keepdims: attr.int(0) },
-      paramGradOut(node, 'bias'),
-    );
-  }
+  if (node.attrs.bias) params.bias = biasGradient(ctx, node, dy, [0]);
   const dx = ctx.wants(x) ? ctx.op(node, 'Gemm', [dy, w], 'dx', { transB: attr.int(1) }) : null;
   return { inputs: [dx], params };
 }
