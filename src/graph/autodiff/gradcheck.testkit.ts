@@ -65,7 +65,8 @@ export async function gradCheck(
     const specs = graph.params.filter((p) => p.trainable);
     const feeds = (): Feeds => {
       const f: Record<string, TensorData> = { ...data };
-      for (const p of specs) f[p.name] = float32(p.shape, params.get(p.name) as Float32Array);
+      // Buffers (running statistics) are inputs too, though the loss does not read them in training mode.
+      for (const p of graph.params) f[p.name] = float32(p.shape, params.get(p.name) as Float32Array);
       return f;
     };
     const base = await session.run(feeds());

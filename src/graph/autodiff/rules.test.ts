@@ -176,4 +176,32 @@ describe('gradient rules agree with finite differences', () => {
       }),
     );
   });
+
+  it('batchNorm in training mode (gamma, beta, and a conv before it) on [N,C,H,W] and on [N,C]', async () => {
+    await check(
+      net(2, 4, (b, x) => {
+        // No conv bias: batch norm cancels any per-channel shift, so its gradient would be exactly 0.
+        const c = b.conv2d(x, { name: 'c1', outChannels: 3, kernel: 3, padding: 1, bias: false });
+        return b.relu(b.batchNorm(c, { name: 'bn' }));
+      }),
+      1,
+      3,
+    );
+    await check(
+      net(2, 2, (b, x) =>
+        b.batchNorm(b.dense(b.flatten(x), { name: 'fc', outFeatures: 4, bias: false }), { name: 'bn' }),
+      ),
+      2,
+      4,
+    );
+  });
+
+  it('batchNorm cancels a per-channel shift before it: the conv bias gets a zero gradient', async () => {
+    const g = net(2, 4, (b, x) =>
+      b.batchNorm(b.conv2d(x, { name: 'c1', outChannels: 3, kernel: 3, padding: 1 }), { name: 'bn' }),
+    );
+    const r = await gradCheck(g, 'loss', dataFor(g, 3, CLASSES, 5), randomParams(g, 6));
+    expect(r.scales['c1.weight']).toBeGreaterThan(1e-3);
+    expect(r.scales['c1.bias']).toBeLessThan(1e-5);
+  });
 });

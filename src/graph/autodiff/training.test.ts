@@ -46,12 +46,22 @@ describe('buildTrainingGradients: the model', () => {
     expect(() => buildTrainingGradients(g, { loss: 'fc' })).toThrow(/must be a float32 scalar.*dense/);
   });
 
-  it('refuses batchNorm, which has no gradient rule yet, naming the op and node', () => {
-    const g = withOp((b, v) => b.batchNorm(v, { name: 'p' }));
-    expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(InvalidArchitectureError);
-    expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(
-      /batchNorm 'p' has no gradient rule yet/,
-    );
+  it('accepts batchNorm (training mode): buffers are inputs and their updates outputs, no gradients', () => {
+    const g = withOp((b, v) => b.batchNorm(v, { name: 'bn' }));
+    const { model, params, buffers } = buildTrainingGradients(g, { loss: 'loss' });
+    const spec = model.spec();
+    expect(params.map((p) => p.name)).toContain('bn.gamma');
+    expect(params.map((p) => p.name)).toContain('bn.beta');
+    expect(buffers.map((b) => [b.spec.name, b.next])).toEqual([
+      ['bn.runningMean', 'bn.runningMean.next'],
+      ['bn.runningVar', 'bn.runningVar.next'],
+    ]);
+    expect(spec.inputs.map((i) => i.name).slice(-2)).toEqual(['bn.runningMean', 'bn.runningVar']);
+    expect(spec.outputs.map((o) => o.name)).not.toContain(gradientName('bn.runningMean'));
+    expect(spec.outputs.map((o) => o.name).slice(-2)).toEqual(['bn.runningMean.next', 'bn.runningVar.next']);
+    // Batch statistics, not the inference op: no BatchNormalization node.
+    expect(spec.nodes.map((n) => n.opType)).not.toContain('BatchNormalization');
+    expect(() => model.validate()).not.toThrow();
   });
 
   it('refuses training-mode dropout (rate > 0), even where no parameter feeds it', () => {

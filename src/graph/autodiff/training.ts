@@ -3,6 +3,7 @@ import type { Graph } from '../graph.js';
 import { emitInference } from '../lower/emit.js';
 import { attr, float32, int64, ModelBuilder } from '../onnx/index.js';
 import type { GraphNode, ParamRole, ParamSpec } from '../types.js';
+import { emitBatchNormTraining, type BufferUpdate } from './batchnorm.js';
 import { GradContext, gradientName } from './context.js';
 import { checkDifferentiable, emitGradient } from './rules.js';
 
@@ -19,7 +20,15 @@ export type TrainingGradients = {
   readonly loss: string;
   /** The trainable parameters, each a model input and with its gradient output `gradientName(p.name)`. */
   readonly params: readonly ParamSpec[];
+  /**
+   * The buffers (batch norm's running statistics), each a model input, with `next`, the output holding
+   * its value after this batch: a training loop feeds `next` back as it does updated parameters.
+   */
+  readonly buffers: readonly BufferSlot[];
 };
+
+/** A buffer and the output holding its updated value. */
+export type BufferSlot = { readonly spec: ParamSpec; readonly next: string };
 
 /**
  * The forward and backward pass as one ONNX model: inputs are the data the loss reads (x, labels) and
@@ -27,7 +36,9 @@ export type TrainingGradients = {
  * step can feed updated weights); outputs are the loss and `<param>.grad` for each of those parameters.
  * Reverse mode: nodes are visited backwards, each op's rule (rules.ts) turns its output gradient into
  * its inputs' and parameters' gradients, and a value read by several nodes sums their contributions.
- * The forward part is the inference emission (lower/emit.ts), fed parameters instead of initializers.
+ * The forward part is the inference emission (lower/emit.ts), fed parameters instead of initializers,
+ * except batch norm, which runs in training mode (batch statistics; batchnorm.ts) and also outputs its
+ * updated running statistics (`buffers`), taking the current ones as inputs.
  */
 export function buildTrainingGradients(graph: Graph, options: TrainingGradientsOptions): TrainingGradients {
   const lossNode = graph.node(options.loss);
@@ -45,12 +56,16 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
   const nodes = ancestorNodes(graph, lossNode.name);
   for (const node of nodes) checkDifferentiable(node);
   const params = nodes.flatMap((n) => n.params.filter((p) => p.trainable));
+  const bufferSpecs = nodes.flatMap((n) =>
+    n.op === 'batchNorm' ? n.params.filter((p) => !p.trainable) : [],
+  );
   const needsGrad = dependsOnParams(nodes);
 
   const mb = new ModelBuilder({ name: options.name ?? 'naslab-gradients' });
   const read = new Set(nodes.flatMap((n) => n.inputs));
   for (const v of graph.inputs) if (read.has(v.name)) mb.input(v.name, v.dtype, [...v.shape]);
   for (const p of params) mb.input(p.name, 'float32', p.shape);
+  for (const p of bufferSpecs) mb.input(p.name, 'float32', p.shape);
   const param = (node: GraphNode, role: ParamRole): string => {
     const spec = node.params.find((p) => p.role === role);
     if (spec === undefined || !spec.trainable) {
@@ -58,7 +73,20 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
     }
     return spec.name;
   };
-  for (const node of nodes) emitInference(mb, node, param);
+  const updates: BufferUpdate[] = [];
+  const buffer = (node: GraphNode, role: ParamRole): string => {
+    const spec = node.params.find((p) => p.role === role && !p.trainable);
+    if (spec === undefined)
+      throw new InvalidArchitectureError(`autodiff: ${node.op} '${node.name}' has no ${role}`);
+    return spec.name;
+  };
+  for (const node of nodes) {
+    if (node.op !== 'batchNorm') emitInference(mb, node, param);
+    else {
+      const roles = { param: (r: ParamRole) => param(node, r), buffer: (r: ParamRole) => buffer(node, r) };
+      updates.push(...emitBatchNormTraining(mb, node, roles.param, roles.buffer));
+    }
+  }
 
   const ctx = new GradContext(mb, (v) => needsGrad.has(v));
   const pending = new Map<string, string[]>();
@@ -88,7 +116,12 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
 
   mb.output(lossNode.name, 'float32', []);
   for (const p of params) mb.output(gradientName(p.name), 'float32', p.shape);
-  return { model: mb, loss: lossNode.name, params };
+  const buffers = bufferSpecs.map((spec): BufferSlot => {
+    const next = updates.find((u) => u.input === spec.name)?.next as string;
+    mb.output(next, 'float32', spec.shape);
+    return { spec, next };
+  });
+  return { model: mb, loss: lossNode.name, params, buffers };
 }
 
 /** buildTrainingGradients serialised: the ModelProto bytes for Session.create. */

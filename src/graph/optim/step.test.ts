@@ -200,4 +200,54 @@ describe('buildTrainingStep: the model', () => {
       /parameter 'fc.bias' needs 3 values .* but it is missing/,
     );
   });
+
+  it("loops batch norm's running statistics: each step folds the batch's statistics in (PyTorch momentum)", async () => {
+    const b = new GraphBuilder();
+    const h = b.batchNorm(b.input('x', [BATCH, IN]), { name: 'bn', momentum: 0.25 });
+    const logits = b.dense(h, { name: 'fc', outFeatures: OUT });
+    const graph = b.build([
+      b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' }),
+    ]);
+    const step = buildTrainingStep(graph, { loss: 'loss', optimizer: { kind: 'sgd' } });
+    expect(step.buffers.map((s) => s.spec.name)).toEqual(['bn.runningMean', 'bn.runningVar']);
+    expect(step.loop['bn.runningMean.next']).toBe('bn.runningMean');
+    expect(step.loop['bn.runningVar.next']).toBe('bn.runningVar');
+    const session = await Session.create(step.model.toBytes());
+    sessions.push(session);
+    const init = new Map([
+      ['bn.gamma', new Float32Array(IN).fill(1)],
+      ['bn.beta', new Float32Array(IN)],
+      ['bn.runningMean', Float32Array.from(wave(IN, 3, 1))],
+      ['bn.runningVar', new Float32Array(IN).fill(2)],
+      ['fc.weight', Float32Array.from(wave(IN * OUT, 1, 0.6))],
+      ['fc.bias', new Float32Array(OUT)],
+    ]);
+    const runner = new FeedbackRunner(session, step.loop, initialStepState(step, init));
+    let mean = Array.from(init.get('bn.runningMean') as Float32Array);
+    let variance = Array.from(init.get('bn.runningVar') as Float32Array);
+    for (let k = 0; k < 2; k++) {
+      const { x, labels } = batch(k);
+      await runner.step(
+        {
+          x: float32([N, IN], x),
+          labels: int64([N], labels),
+          [LEARNING_RATE_INPUT]: float32([], [0.1]),
+        },
+        step.fetches,
+      );
+      // The reference: per feature, the batch mean and the unbiased (n - 1) variance.
+      const cols = Array.from({ length: IN }, (_, c) => x.filter((_, i) => i % IN === c));
+      const mu = cols.map((v) => v.reduce((a, q) => a + q, 0) / N);
+      const unbiased = cols.map((v, c) => v.reduce((a, q) => a + (q - (mu[c] as number)) ** 2, 0) / (N - 1));
+      mean = mean.map((r, c) => 0.75 * r + 0.25 * (mu[c] as number));
+      variance = variance.map((r, c) => 0.75 * r + 0.25 * (unbiased[c] as number));
+      const state = runner.state();
+      Array.from(state['bn.runningMean']?.data as Float32Array).forEach((v, c) =>
+        expect(v).toBeCloseTo(mean[c] as number, 5),
+      );
+      Array.from(state['bn.runningVar']?.data as Float32Array).forEach((v, c) =>
+        expect(v).toBeCloseTo(variance[c] as number, 5),
+      );
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { Graph } from '../graph.js';
-import { buildTrainingGradients, gradientName } from '../autodiff/index.js';
+import { buildTrainingGradients, gradientName, type BufferSlot } from '../autodiff/index.js';
 import { float32, type ModelBuilder, type TensorData } from '../onnx/index.js';
 import { formatShape, numel } from '../shape.js';
 import type { ParamSpec } from '../types.js';
@@ -29,6 +29,8 @@ export type TrainingStep = {
   /** The trainable parameters, each a model input; `updated.get(p.name)` is its updated output. */
   readonly params: readonly ParamSpec[];
   readonly updated: ReadonlyMap<string, string>;
+  /** Batch norm's running statistics: model inputs whose `next` outputs are looped back (no gradient). */
+  readonly buffers: readonly BufferSlot[];
   /** Optimiser state per parameter (momentum; Adam's m and v), zero before the first step. */
   readonly state: readonly StateSlot[];
   /** The step counter: input STEP_INPUT, output `stepOutput` = input + 1. */
@@ -52,6 +54,7 @@ export function buildTrainingStep(graph: Graph, options: TrainingStepOptions): T
     model: mb,
     loss,
     params,
+    buffers,
   } = buildTrainingGradients(graph, {
     loss: options.loss,
     name: options.name ?? 'naslab-training-step',
@@ -87,12 +90,24 @@ export function buildTrainingStep(graph: Graph, options: TrainingStepOptions): T
   const loop: Record<string, string> = {};
   for (const p of params) loop[updated.get(p.name) as string] = p.name;
   for (const s of state) loop[s.output] = s.input;
+  for (const b of buffers) loop[b.next] = b.spec.name;
   loop[t] = step;
-  return { model: mb, loss, optimizer, params, updated, state, stepOutput: t, loop, fetches: [loss] };
+  return {
+    model: mb,
+    loss,
+    optimizer,
+    params,
+    updated,
+    buffers,
+    state,
+    stepOutput: t,
+    loop,
+    fetches: [loss],
+  };
 }
 
 /**
- * The looped inputs' first values: the given parameters, zero optimiser state, step 0. The parameter
+ * The looped inputs' first values: the given parameters and buffers, zero optimiser state, step 0. The parameter
  * arrays are used as they are (not copied); the step never writes its inputs.
  */
 export function initialStepState(
@@ -100,7 +115,7 @@ export function initialStepState(
   params: ReadonlyMap<string, Float32Array>,
 ): Record<string, TensorData> {
   const out: Record<string, TensorData> = {};
-  for (const p of step.params) {
+  for (const p of [...step.params, ...step.buffers.map((b) => b.spec)]) {
     const data = params.get(p.name);
     if (data === undefined || data.length !== numel(p.shape)) {
       const found = data === undefined ? 'it is missing' : `it has ${data.length} values`;

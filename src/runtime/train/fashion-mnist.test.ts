@@ -55,4 +55,36 @@ describe('trainEpochs on the bundled Fashion-MNIST subset', () => {
       expect(second).toEqual(first); // same seed: the same losses and accuracies, exactly
     },
   );
+
+  it(
+    'trains through batch norm and returns its updated running statistics',
+    { timeout: 60_000 },
+    async () => {
+      const b = new GraphBuilder();
+      const x = b.input('x', [BATCH, 1, 28, 28]);
+      let h = b.conv2d(x, { name: 'conv1', outChannels: 8, kernel: 3, padding: 1, bias: false });
+      h = b.maxPool(b.relu(b.batchNorm(h, { name: 'bn1' })), { name: 'pool1', kernel: 2 });
+      const logits = b.dense(b.flatten(h), { name: 'fc', outFeatures: 10 });
+      const graph = b.build([
+        b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' }),
+      ]);
+      const { train } = await loadBundledFashionMnist();
+      const data = normalizeSplits(splitDataset(train, { valid: 0.2, test: 0, seed: 0 }));
+      const result = await trainEpochs(graph, data, {
+        epochs: 1,
+        batchSize: 64,
+        optimizer: { kind: 'adam' },
+        lr: 1e-3,
+        seed: 2,
+        session: { intraOpNumThreads: 1 },
+      });
+      const mean = result.params.get('bn1.runningMean');
+      const variance = result.params.get('bn1.runningVar');
+      expect(mean?.length).toBe(8);
+      expect(Array.from(mean ?? []).some((v) => Math.abs(v) > 1e-3)).toBe(true); // moved from its initial 0
+      expect(Array.from(variance ?? []).some((v) => Math.abs(v - 1) > 1e-3)).toBe(true); // and from 1
+      // Validation uses the inference graph with those statistics.
+      expect(result.epochs[0]!.validAccuracy).toBeGreaterThan(0.5);
+    },
+  );
 });

@@ -57,7 +57,7 @@ export type EpochMetrics = {
 };
 
 export type TrainResult = {
-  /** Every parameter of the graph (trained ones updated; buffers as given). */
+  /** Every parameter of the graph: trained ones and batch norm's running statistics, as the last step left them. */
   readonly params: Map<string, Float32Array>;
   readonly epochs: readonly EpochMetrics[];
   readonly steps: number;
@@ -111,6 +111,8 @@ export async function trainEpochs(
     const trained = (): void => {
       const state = runner.state();
       for (const p of step.params) params.set(p.name, state[p.name]?.data as Float32Array);
+      // Batch norm's running statistics are updated by every step too: evaluation needs them.
+      for (const b of step.buffers) params.set(b.spec.name, state[b.spec.name]?.data as Float32Array);
     };
     for (let epoch = 1; epoch <= epochs && !aborted; epoch++) {
       let lossSum = 0;
