@@ -2,7 +2,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FatalError, InvalidArchitectureError, TrialFailedError } from '../../core/errors.js';
 import type { TrialHandle } from '../../core/evaluator.js';
 import type { Metrics } from '../../core/types.js';
+import { GraphBuilder } from '../../graph/builder.js';
 import { countFlops, countParams } from '../../graph/count.js';
+import { BATCH } from '../../graph/types.js';
 import { SessionError } from '../../runtime/errors.js';
 import { Session } from '../../runtime/session.js';
 import { ChainSpace, type ChainOptionsInput } from '../../space/chain.js';
@@ -147,13 +149,29 @@ describe('TrainEvaluator on the bundled Fashion-MNIST subset', () => {
     expect(early.metrics['test_acc']).toBeGreaterThanOrEqual(0);
   });
 
-  it('refuses an architecture autodiff cannot train with InvalidArchitectureError', async () => {
+  it('trains an overlapping max pool (MetaQNN 3x3 stride 2)', async () => {
     const overlapping = new ChainSpace({ ...FASHION, poolWindows: [[3, 2]] });
     const arch = overlapping.decode(overlapping.sampleFromKey('C(16,3,1)-P(max,3,2)-T'));
+    const { metrics } = await evaluator.evaluate(arch, handle('x').trial, never);
+    expect(metrics['valid_acc']).toBeGreaterThan(0.2); // 10 classes: chance is 0.1
+  });
+
+  it('refuses an architecture autodiff cannot train with InvalidArchitectureError', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', [BATCH, 1, 28, 28]);
+    const h = b.dropout(b.relu(b.conv2d(x, { name: 'conv', outChannels: 4, kernel: 3 })), {
+      name: 'drop',
+      rate: 0.5,
+    });
+    const logits = b.dense(b.flatten(h), { name: 'logits', outFeatures: 10 });
+    const arch = b.build([
+      logits,
+      b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' }),
+    ]);
     const run = evaluator.evaluate(arch, handle('x').trial, never);
     await expect(run).rejects.toThrow(InvalidArchitectureError);
     await expect(evaluator.evaluate(arch, handle('x').trial, never)).rejects.toThrow(
-      /maxPool 'pool_1' .* has no gradient rule yet/,
+      /dropout 'drop' \(rate 0.5\) has no gradient rule yet/,
     );
   });
 

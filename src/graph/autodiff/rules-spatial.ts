@@ -1,5 +1,4 @@
-import { InvalidArchitectureError } from '../../core/errors.js';
-import { attr } from '../onnx/index.js';
+import { attr, float32 } from '../onnx/index.js';
 import type { NodeOf, Shape } from '../types.js';
 import { biasGradient, paramGradOut, type GradContext, type GradResult } from './context.js';
 
@@ -79,11 +78,9 @@ export function conv2dGrad(
 }
 
 /**
- * Non-overlapping max pool (stride = kernel, no padding): Resize (nearest, asymmetric, floor) upsamples
- * the max and the gradient to the covered region, Equal -> Cast -> Mul routes the gradient to the
- * maxima, and rows/columns no window covered (floor mode) get zero. Ties within a window each get the
- * whole gradient (PyTorch gives it to the first); after a ReLU the usual tie is an all-zero window, and
- * ReLU's own rule zeroes it there.
+ * MaxPool. Non-overlapping, unpadded pools (stride = kernel, padding 0) take the fast Resize path
+ * (maxPoolResizeGrad); any other kernel, stride and padding (MetaQNN's 3x3 stride 2, padding 1)
+ * takes the general Indices + ScatterElements path (maxPoolScatterGrad).
  */
 export function maxPoolGrad(
   ctx: GradContext,
@@ -94,13 +91,22 @@ export function maxPoolGrad(
   const x = node.inputs[0] as string;
   if (!ctx.wants(x)) return { inputs: [null] };
   const { kernel, stride, pads } = node.attrs;
-  if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || pads.some((p) => p !== 0)) {
-    throw new InvalidArchitectureError(
-      `autodiff: maxPool '${node.name}' (kernel ${kernel.join('x')}, stride ${stride.join('x')}, ` +
-        `pads [${pads.join(', ')}]) has no gradient rule yet: only non-overlapping, unpadded pools ` +
-        '(stride = kernel, padding 0) are supported',
-    );
-  }
+  const tiles = stride[0] === kernel[0] && stride[1] === kernel[1] && pads.every((p) => p === 0);
+  return {
+    inputs: [tiles ? maxPoolResizeGrad(ctx, node, dy, inputShape) : maxPoolScatterGrad(ctx, node, dy)],
+  };
+}
+
+/**
+ * Non-overlapping max pool (stride = kernel, no padding): Resize (nearest, asymmetric, floor) upsamples
+ * the max and the gradient to the covered region, Equal -> Cast -> Mul routes the gradient to the
+ * maxima, and rows/columns no window covered (floor mode) get zero. Ties within a window each get the
+ * whole gradient (PyTorch gives it to the first); after a ReLU the usual tie is an all-zero window, and
+ * ReLU's own rule zeroes it there.
+ */
+function maxPoolResizeGrad(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string, inputShape: Shape): string {
+  const x = node.inputs[0] as string;
+  const { kernel } = node.attrs;
   const [, h, w] = chw(inputShape);
   const [, ho, wo] = chw(node.output.shape);
   const hc = ho * kernel[0];
@@ -129,9 +135,44 @@ export function maxPoolGrad(
     : x;
   const mask = ctx.toFloat(node, ctx.op(node, 'Equal', [xc, upMax], 'isMax'), 'mask');
   const dxc = ctx.op(node, 'Mul', [upDy, mask], cropped ? 'dxCrop' : 'dx');
-  if (!cropped) return { inputs: [dxc] };
+  if (!cropped) return dxc;
   const padding = ctx.ints(node, 'pads', [0, 0, 0, 0, 0, 0, h - hc, w - wc]);
-  return { inputs: [ctx.op(node, 'Pad', [dxc, padding], 'dx')] };
+  return ctx.op(node, 'Pad', [dxc, padding], 'dx');
+}
+
+/**
+ * Any max pool (overlapping windows, padding): the forward MaxPool is re-run with its Indices output,
+ * ONNX's flat row-major indices into the whole [N, C, H, W] input (padding never wins: it pools as
+ * -inf), and ScatterElements (reduction 'add', opset 16+) adds each dy into zeros of the flattened
+ * input, so an input cell that is the max of several overlapping windows gets the sum of their
+ * gradients. Ties: Indices names one cell per window (ONNX Runtime keeps the first max in row-major
+ * window order, as PyTorch does), so a tie's gradient goes to that cell alone, unlike the Resize path.
+ * MaxPool with Indices was measured slower than plain MaxPool (issue 4), hence only here, where the
+ * Resize path cannot express the windows.
+ */
+function maxPoolScatterGrad(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string): string {
+  const x = node.inputs[0] as string;
+  const { kernel, stride, pads } = node.attrs;
+  const maxName = ctx.mb.uniqueName(`${node.name}.d.max`);
+  const indices = ctx.mb.uniqueName(`${node.name}.d.indices`);
+  ctx.mb.node(
+    'MaxPool',
+    [x],
+    [maxName, indices],
+    { kernel_shape: attr.ints(kernel), strides: attr.ints(stride), pads: attr.ints(pads) },
+    { name: indices },
+  );
+  const flat = ctx.ints(node, 'flat', [-1]);
+  const flatIdx = ctx.op(node, 'Reshape', [indices, flat], 'flatIndices');
+  const flatDy = ctx.op(node, 'Reshape', [dy, flat], 'flatDy');
+  const shape = ctx.op(node, 'Shape', [x], 'shape');
+  const zeros = ctx.op(node, 'ConstantOfShape', [shape], 'zeros', { value: attr.tensor(float32([1], [0])) });
+  const flatZeros = ctx.op(node, 'Reshape', [zeros, flat], 'flatZeros');
+  const flatDx = ctx.op(node, 'ScatterElements', [flatZeros, flatIdx, flatDy], 'flatDx', {
+    axis: attr.int(0),
+    reduction: attr.string('add'),
+  });
+  return ctx.op(node, 'Reshape', [flatDx, shape], 'dx');
 }
 
 /** y = mean over H x W: every input position gets dy / (H W). */

@@ -11,7 +11,13 @@ import { dataFor, gradCheck, randomParams } from './gradcheck.testkit.js';
  */
 
 const CLASSES = 3;
-/** float32 loss differences over a 6e-3 step carry up to ~3e-4 relative noise; a wrong rule is off by O(1). */
+/**
+ * Max pools: a finite difference across a point where a window's argmax changes is meaningless, and with
+ * overlapping windows a conv weight's step moves many candidates, so some seeds put a near-tie inside
+ * the step (the error then shrinks with the step: a kink, not a wrong rule). The seeds used avoid that.
+ * Also: float32 loss differences over a 6e-3 step carry up to ~3e-4 relative noise; a wrong rule is off
+ * by O(1).
+ */
 const TOL = 5e-3;
 
 /** x [N, c, size, size] -> body -> flatten -> dense CLASSES -> softmax cross-entropy 'loss'. */
@@ -100,6 +106,46 @@ describe('gradient rules agree with finite differences', () => {
       net(1, 6, (b, x) =>
         b.maxPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), { kernel: 3 }),
       ),
+    );
+  });
+
+  it('maxPool 3x3 stride 2 (overlapping windows: a cell can be the max of several)', async () => {
+    await check(
+      net(1, 7, (b, x) =>
+        b.maxPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), {
+          kernel: 3,
+          stride: 2,
+        }),
+      ),
+      2,
+    );
+  });
+
+  it('maxPool 3x3 stride 1 padding 1, and 3x3 stride 2 padding 1 (MetaQNN)', async () => {
+    for (const stride of [1, 2]) {
+      await check(
+        net(1, 5, (b, x) =>
+          b.maxPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), {
+            kernel: 3,
+            stride,
+            padding: 1,
+          }),
+        ),
+        2,
+      );
+    }
+  });
+
+  it('maxPool 2x2 stride 1, batch 3 (flat indices span the batch)', async () => {
+    await check(
+      net(2, 5, (b, x) =>
+        b.maxPool(b.conv2d(x, { name: 'c1', outChannels: 2, kernel: 3, padding: 1 }), {
+          kernel: 2,
+          stride: 1,
+        }),
+      ),
+      1,
+      3,
     );
   });
 

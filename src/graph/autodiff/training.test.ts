@@ -108,10 +108,24 @@ describe('buildTrainingGradients: the model', () => {
     }
   });
 
-  it('refuses overlapping or padded max pools, saying what is supported', () => {
-    const g = withOp((b, v) => b.maxPool(v, { name: 'p', kernel: 3, stride: 2, padding: 1 }));
-    expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(
-      /maxPool 'p' .* only non-overlapping, unpadded pools/,
-    );
+  it('takes the Resize path for tiling max pools and MaxPool Indices + ScatterElements for the others', () => {
+    const opsFor = (kernel: number, stride: number, padding: number): string[] => {
+      const g = withOp((b, v) => b.maxPool(v, { name: 'p', kernel, stride, padding }));
+      const { model } = buildTrainingGradients(g, { loss: 'loss' });
+      expect(() => model.validate()).not.toThrow();
+      return model.spec().nodes.map((n) => n.opType);
+    };
+    const tiling = opsFor(2, 2, 0);
+    expect(tiling).toContain('Resize');
+    expect(tiling).not.toContain('ScatterElements');
+    for (const [kernel, stride, padding] of [
+      [3, 2, 1],
+      [2, 1, 0],
+      [2, 2, 1],
+    ] as const) {
+      const general = opsFor(kernel, stride, padding);
+      expect(general).toContain('ScatterElements');
+      expect(general).not.toContain('Resize');
+    }
   });
 });
