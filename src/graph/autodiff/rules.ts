@@ -1,6 +1,6 @@
 import { InvalidArchitectureError } from '../../core/errors.js';
 import type { Graph } from '../graph.js';
-import type { GraphNode, OpName } from '../types.js';
+import { OP_NAMES, type GraphNode, type OpName } from '../types.js';
 import { batchNormGrad } from './batchnorm.js';
 import type { GradContext, GradResult } from './context.js';
 import { avgPoolGrad, conv2dGrad, globalAvgPoolGrad, maxPoolGrad } from './rules-spatial.js';
@@ -20,32 +20,13 @@ import {
  * The ops with a gradient rule: every op (batch norm in training mode: batchnorm.ts); dropout's rule
  * covers rate 0 only (see checkDifferentiable).
  */
-export const DIFFERENTIABLE_OPS: readonly OpName[] = [
-  'conv2d',
-  'maxPool',
-  'avgPool',
-  'globalAvgPool',
-  'batchNorm',
-  'relu',
-  'add',
-  'concat',
-  'dense',
-  'flatten',
-  'reshape',
-  'identity',
-  'zero',
-  'dropout',
-  'softmaxCrossEntropy',
-];
+export const DIFFERENTIABLE_OPS: readonly OpName[] = OP_NAMES;
 
-/** Throws naming the node and op when the op has no rule (checked before anything is emitted). */
+/**
+ * Throws naming the node when its configuration has no rule (checked before anything is emitted). Every
+ * op has a rule (emitGradient's switch is exhaustive); only dropout with rate > 0 is refused.
+ */
 export function checkDifferentiable(node: GraphNode): void {
-  if (!DIFFERENTIABLE_OPS.includes(node.op)) {
-    throw new InvalidArchitectureError(
-      `autodiff: ${node.op} '${node.name}' has no gradient rule yet, so the graph cannot be trained; ` +
-        `ops with one: ${DIFFERENTIABLE_OPS.join(', ')}`,
-    );
-  }
   // Checked here, not in the rule: a dropout no parameter feeds gets no rule call, yet the forward pass
   // (the inference emission, an Identity) would still silently skip its mask.
   if (node.op === 'dropout' && node.attrs.rate !== 0) {
