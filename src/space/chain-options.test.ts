@@ -20,6 +20,8 @@ describe('chain space options', () => {
       poolWindows: [[2, 2]],
       fcSizes: [64, 128],
       maxFc: 2,
+      batchNorm: false,
+      dropout: 0,
       fcMaxSize: 4,
     });
     const rebuilt = chainSpaceFromSpec(JSON.parse(JSON.stringify(space.toJSON())) as SpaceSpec);

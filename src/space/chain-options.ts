@@ -20,10 +20,7 @@ export interface ChainOptions extends ChainOptionsInput {
   readonly convStrides: readonly number[];
   /** Empty: no pooling layers. */
   readonly poolKinds: readonly PoolKind[];
-  /**
-   * MetaQNN's pools are (2,2) and (3,2). Default (2,2) only: the autodiff slice differentiates only
-   * non-overlapping max pools so far; add [3, 2] once it handles overlapping ones.
-   */
+  /** MetaQNN's pools are (2,2) and (3,2); default (2,2) only, which keeps short chains cheap. */
   readonly poolWindows: readonly PoolWindow[];
   /** Empty: no hidden fully connected layers. */
   readonly fcSizes: readonly number[];
@@ -33,6 +30,10 @@ export interface ChainOptions extends ChainOptionsInput {
    * weight count). Undefined: no limit.
    */
   readonly fcMaxSize?: number;
+  /** Batch norm between each conv and its relu (not a decision: every conv gets it). */
+  readonly batchNorm: boolean;
+  /** Dropout rate before every fc layer and the classifier (0: none). */
+  readonly dropout: number;
 }
 
 export const CHAIN_DEFAULTS = {
@@ -44,6 +45,8 @@ export const CHAIN_DEFAULTS = {
   poolWindows: [[2, 2]],
   fcSizes: [64, 128],
   maxFc: 2,
+  batchNorm: false,
+  dropout: 0,
 } as const;
 
 const posInt = z.number().int().min(1);
@@ -77,6 +80,8 @@ const schema = z.strictObject({
   fcSizes: list(posInt, 'fcSizes').default([...CHAIN_DEFAULTS.fcSizes]),
   maxFc: z.number().int().min(0).default(CHAIN_DEFAULTS.maxFc),
   fcMaxSize: posInt.optional(),
+  batchNorm: z.boolean().default(CHAIN_DEFAULTS.batchNorm),
+  dropout: z.number().min(0).lt(1, 'dropout is a rate in [0, 1)').default(CHAIN_DEFAULTS.dropout),
 });
 
 /** The options as a caller writes them: input and classes required, the rest defaulted (CHAIN_DEFAULTS). */
@@ -93,6 +98,8 @@ export interface ChainOptionsInput {
   readonly fcSizes?: readonly number[];
   readonly maxFc?: number;
   readonly fcMaxSize?: number;
+  readonly batchNorm?: boolean;
+  readonly dropout?: number;
 }
 
 /** Validates options (a config section or a stored spec); ConfigError names the bad field. */
@@ -110,6 +117,8 @@ export function parseChainOptions(value: unknown, where = 'space "chain"'): Chai
     poolWindows: o.poolWindows,
     fcSizes: o.fcSizes,
     maxFc: o.maxFc,
+    batchNorm: o.batchNorm,
+    dropout: o.dropout,
   };
   return o.fcMaxSize === undefined ? base : { ...base, fcMaxSize: o.fcMaxSize };
 }
@@ -129,6 +138,8 @@ export function chainOptionsToSpec(o: ChainOptions): SpaceSpec {
     poolWindows: o.poolWindows.map(([k, s]) => [k, s]),
     fcSizes: [...o.fcSizes],
     maxFc: o.maxFc,
+    batchNorm: o.batchNorm,
+    dropout: o.dropout,
   };
   if (o.fcMaxSize !== undefined) spec['fcMaxSize'] = o.fcMaxSize;
   return spec as SpaceSpec;

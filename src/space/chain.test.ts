@@ -58,6 +58,30 @@ describe('ChainSpace', () => {
     expect(countFlops(g)).toBe(160 * 784 + 12832 * 196 + 401472 + 650);
   });
 
+  it('adds batch norm after every conv and dropout before every dense layer when asked', () => {
+    const space = new ChainSpace({ input: [1, 28, 28], classes: 10, batchNorm: true, dropout: 0.3 });
+    const g = space.decode(HAND);
+    const ops = g.nodes.map((n) => `${n.op}:${n.name}`);
+    expect(ops.filter((o) => /^(conv2d|batchNorm|relu|dropout|dense):/.test(o))).toEqual([
+      'conv2d:conv_0',
+      'batchNorm:bn_0',
+      'relu:relu_0',
+      'conv2d:conv_2',
+      'batchNorm:bn_2',
+      'relu:relu_2',
+      'dropout:drop_3',
+      'dense:fc_3',
+      'relu:fc_relu_3',
+      'dropout:drop_logits',
+      'dense:logits',
+    ]);
+    expect(g.node('drop_3')?.attrs).toEqual({ rate: 0.3 });
+    // The convs lose their bias (the norm's beta replaces it); each norm adds gamma and beta.
+    expect(countParams(g)).toBe(160 - 16 + 32 + 12832 - 32 + 64 + 401472 + 650);
+    expect(space.toJSON()).toMatchObject({ batchNorm: true, dropout: 0.3 });
+    expect(() => new ChainSpace({ input: [1, 28, 28], classes: 10, dropout: 1 })).toThrow(/dropout/);
+  });
+
   it('asks only real choices: stride and window are implied when they have one option', () => {
     const space = new ChainSpace({ input: [1, 28, 28], classes: 10 });
     expect(decisionsOf(space, HAND).map((d) => d.name)).toEqual(Object.keys(HAND));

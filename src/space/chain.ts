@@ -134,13 +134,16 @@ export class ChainSpace implements SearchSpace<Graph> {
 
   /**
    * The training graph: input `x` [N,C,H,W] and int64 `labels` [N]; outputs `logits` [N,classes] and the
-   * mean softmax cross-entropy `loss`. Node names carry the layer index (conv_0, relu_0, pool_1, fc_2...).
+   * mean softmax cross-entropy `loss`. Node names carry the layer index (conv_0, bn_0, relu_0, pool_1,
+   * drop_2, fc_2...). With `batchNorm`, conv (no bias: the norm's beta replaces it) -> batch norm -> relu.
    */
   decode(sample: Sample): Graph {
     const o = this.options;
     const b = new GraphBuilder();
     let h: Value = b.input('x', [BATCH, ...o.input]);
     let flat = false;
+    const dropout = (v: Value, name: string): Value =>
+      o.dropout > 0 ? b.dropout(v, { name, rate: o.dropout }) : v;
     this.layers(sample).forEach((l, i) => {
       if (l.kind === 'conv') {
         const conv = b.conv2d(h, {
@@ -149,18 +152,22 @@ export class ChainSpace implements SearchSpace<Graph> {
           kernel: l.kernel,
           stride: l.stride,
           padding: 'same',
+          bias: !o.batchNorm,
         });
-        h = b.relu(conv, { name: `relu_${i}` });
+        const normed = o.batchNorm ? b.batchNorm(conv, { name: `bn_${i}` }) : conv;
+        h = b.relu(normed, { name: `relu_${i}` });
       } else if (l.kind === 'pool') {
         const window = { name: `pool_${i}`, kernel: l.kernel, stride: l.stride };
         h = l.pool === 'max' ? b.maxPool(h, window) : b.avgPool(h, window);
       } else {
         if (!flat) h = b.flatten(h, { name: 'flatten' });
         flat = true;
+        h = dropout(h, `drop_${i}`);
         h = b.relu(b.dense(h, { name: `fc_${i}`, outFeatures: l.units }), { name: `fc_relu_${i}` });
       }
     });
     if (!flat) h = b.flatten(h, { name: 'flatten' });
+    h = dropout(h, 'drop_logits');
     const logits = b.dense(h, { name: 'logits', outFeatures: o.classes });
     const loss = b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' });
     return b.build([logits, loss]);

@@ -76,14 +76,6 @@ export function zeroGrad(): GradResult {
 }
 
 /**
- * Dropout at rate 0 is the identity (the only mode with a rule yet: checkDifferentiable refuses a
- * positive rate before anything is emitted, since the forward pass would silently skip the mask).
- */
-export function dropoutGrad(ctx: GradContext, node: NodeOf<'dropout'>, dy: string): GradResult {
-  return { inputs: [ctx.wants(node.inputs[0] as string) ? dy : null] };
-}
-
-/**
  * Channel concat: dy splits back into the inputs' channel counts. Unwanted pieces are still Split
  * outputs (ONNX names every output) but feed nothing; an input listed twice gets both pieces summed.
  */

@@ -1,14 +1,13 @@
-import { InvalidArchitectureError } from '../../core/errors.js';
 import type { Graph } from '../graph.js';
 import { OP_NAMES, type GraphNode, type OpName } from '../types.js';
 import { batchNormGrad } from './batchnorm.js';
+import { dropoutGrad } from './dropout.js';
 import type { GradContext, GradResult } from './context.js';
 import { avgPoolGrad, conv2dGrad, globalAvgPoolGrad, maxPoolGrad } from './rules-spatial.js';
 import {
   addGrad,
   concatGrad,
   denseGrad,
-  dropoutGrad,
   identityGrad,
   reluGrad,
   reshapeGrad,
@@ -16,26 +15,8 @@ import {
   zeroGrad,
 } from './rules-tensor.js';
 
-/**
- * The ops with a gradient rule: every op (batch norm in training mode: batchnorm.ts); dropout's rule
- * covers rate 0 only (see checkDifferentiable).
- */
+/** The ops with a gradient rule: every op (batch norm and dropout in training mode: batchnorm.ts, dropout.ts). */
 export const DIFFERENTIABLE_OPS: readonly OpName[] = OP_NAMES;
-
-/**
- * Throws naming the node when its configuration has no rule (checked before anything is emitted). Every
- * op has a rule (emitGradient's switch is exhaustive); only dropout with rate > 0 is refused.
- */
-export function checkDifferentiable(node: GraphNode): void {
-  // Checked here, not in the rule: a dropout no parameter feeds gets no rule call, yet the forward pass
-  // (the inference emission, an Identity) would still silently skip its mask.
-  if (node.op === 'dropout' && node.attrs.rate !== 0) {
-    throw new InvalidArchitectureError(
-      `autodiff: dropout '${node.name}' (rate ${node.attrs.rate}) has no gradient rule yet: ` +
-        'training-mode dropout (rate > 0) is not supported yet; set its rate to 0 to train this graph',
-    );
-  }
-}
 
 /** Emits `node`'s backward pass given the gradient of its output. */
 export function emitGradient(ctx: GradContext, graph: Graph, node: GraphNode, dy: string): GradResult {

@@ -64,28 +64,13 @@ describe('buildTrainingGradients: the model', () => {
     expect(() => model.validate()).not.toThrow();
   });
 
-  it('refuses training-mode dropout (rate > 0), even where no parameter feeds it', () => {
-    const afterConv = withOp((b, v) => b.dropout(v, { name: 'p', rate: 0.5 }));
-    const onTheData = (() => {
-      const b = new GraphBuilder();
-      const x = b.dropout(b.input('x', [BATCH, 4]), { name: 'p', rate: 0.5 });
-      const logits = b.dense(x, { name: 'head', outFeatures: 3 });
-      return b.build([b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' })]);
-    })();
-    for (const g of [afterConv, onTheData]) {
-      expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(InvalidArchitectureError);
-      expect(() => buildTrainingGradients(g, { loss: 'loss' })).toThrow(
-        /dropout 'p' \(rate 0.5\) .*training-mode dropout \(rate > 0\) is not supported yet/,
-      );
-    }
-  });
-
-  it('accepts avgPool, concat, zero and rate-0 dropout', () => {
+  it('accepts avgPool, concat, zero and dropout', () => {
     for (const make of [
       (b: GraphBuilder, v: Value) => b.avgPool(v, { kernel: 3, stride: 2, padding: 1 }),
       (b: GraphBuilder, v: Value) => b.concat([v, v]),
       (b: GraphBuilder, v: Value) => b.add([v, b.zero(v)]),
       (b: GraphBuilder, v: Value) => b.dropout(v, { rate: 0 }),
+      (b: GraphBuilder, v: Value) => b.dropout(v, { rate: 0.5 }),
     ]) {
       const { model } = buildTrainingGradients(withOp(make), { loss: 'loss' });
       expect(() => model.validate()).not.toThrow();

@@ -5,13 +5,16 @@ import { attr, float32, int64, ModelBuilder } from '../onnx/index.js';
 import type { GraphNode, ParamRole, ParamSpec } from '../types.js';
 import { emitBatchNormTraining, type BufferUpdate } from './batchnorm.js';
 import { GradContext, gradientName } from './context.js';
-import { checkDifferentiable, emitGradient } from './rules.js';
+import { emitDropoutTraining } from './dropout.js';
+import { emitGradient } from './rules.js';
 
 export type TrainingGradientsOptions = {
   /** The scalar value to differentiate: a softmaxCrossEntropy node's name. */
   readonly loss: string;
   /** The ONNX graph's name. Default 'naslab-gradients'. */
   readonly name?: string;
+  /** Seeds dropout's masks (each node's stream mixes it with the node's name). Default 0. */
+  readonly seed?: number;
 };
 
 export type TrainingGradients = {
@@ -38,7 +41,8 @@ export type BufferSlot = { readonly spec: ParamSpec; readonly next: string };
  * its inputs' and parameters' gradients, and a value read by several nodes sums their contributions.
  * The forward part is the inference emission (lower/emit.ts), fed parameters instead of initializers,
  * except batch norm, which runs in training mode (batch statistics; batchnorm.ts) and also outputs its
- * updated running statistics (`buffers`), taking the current ones as inputs.
+ * updated running statistics (`buffers`), taking the current ones as inputs, and dropout, which draws a
+ * seeded mask per step (dropout.ts).
  */
 export function buildTrainingGradients(graph: Graph, options: TrainingGradientsOptions): TrainingGradients {
   const lossNode = graph.node(options.loss);
@@ -54,7 +58,6 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
     );
   }
   const nodes = ancestorNodes(graph, lossNode.name);
-  for (const node of nodes) checkDifferentiable(node);
   const params = nodes.flatMap((n) => n.params.filter((p) => p.trainable));
   const bufferSpecs = nodes.flatMap((n) =>
     n.op === 'batchNorm' ? n.params.filter((p) => !p.trainable) : [],
@@ -81,7 +84,8 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
     return spec.name;
   };
   for (const node of nodes) {
-    if (node.op !== 'batchNorm') emitInference(mb, node, param);
+    if (node.op === 'dropout' && node.attrs.rate > 0) emitDropoutTraining(mb, node, options.seed ?? 0);
+    else if (node.op !== 'batchNorm') emitInference(mb, node, param);
     else {
       const roles = { param: (r: ParamRole) => param(node, r), buffer: (r: ParamRole) => buffer(node, r) };
       updates.push(...emitBatchNormTraining(mb, node, roles.param, roles.buffer));

@@ -14,6 +14,8 @@ export type TrainingStepOptions = {
   readonly decay?: DecayScope;
   /** The ONNX graph's name. Default 'naslab-training-step'. */
   readonly name?: string;
+  /** Seeds dropout's masks. Default 0. */
+  readonly seed?: number;
 };
 
 /** The model inputs that are neither data nor looped state: fed by the caller every step. */
@@ -58,6 +60,7 @@ export function buildTrainingStep(graph: Graph, options: TrainingStepOptions): T
   } = buildTrainingGradients(graph, {
     loss: options.loss,
     name: options.name ?? 'naslab-training-step',
+    seed: options.seed ?? 0,
   });
   const e = new UpdateEmitter(mb);
   const lr = mb.input(LEARNING_RATE_INPUT, 'float32', []);

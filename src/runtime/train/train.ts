@@ -14,6 +14,7 @@ import {
 import { FeedbackRunner } from '../feedback.js';
 import { Session, type SessionOptions } from '../session.js';
 import { BatchSampler } from './batches.js';
+import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 import { evaluateAccuracy } from './evaluate.js';
 import { trainingIo } from './io.js';
 import { learningRate } from './schedule.js';
@@ -42,6 +43,11 @@ export type TrainOptions = {
   readonly dropLast?: boolean;
   /** Session settings for the training and evaluation sessions (default one intra-op thread). */
   readonly session?: SessionOptions;
+  /**
+   * Stop after `patience` epochs without a validation-accuracy gain above `minDelta` (default: train all
+   * epochs). The cosine schedule still spans all `epochs`, so a stopped run never anneals to 0.
+   */
+  readonly earlyStopping?: EarlyStoppingOptions;
 };
 
 export type EpochMetrics = {
@@ -63,6 +69,8 @@ export type TrainResult = {
   readonly steps: number;
   /** True when the signal stopped training before the last epoch ended. */
   readonly aborted: boolean;
+  /** True when early stopping ended training before `epochs` (then `epochs` holds fewer entries). */
+  readonly stoppedEarly: boolean;
 };
 
 function positiveInt(value: number, field: string): number {
@@ -93,8 +101,10 @@ export async function trainEpochs(
     loss: io.loss,
     optimizer: options.optimizer,
     decay: options.decay ?? 'all',
+    seed: options.seed,
   });
   const params = new Map(options.params ?? initParameters(graph, new Rng(options.seed)));
+  const early = options.earlyStopping && new EarlyStopping(options.earlyStopping);
   const sampler = new BatchSampler(data.train, batchSize, options.seed, options.dropLast ?? false);
   if (sampler.stepsPerEpoch === 0) {
     throw new ConfigError(
@@ -106,6 +116,7 @@ export async function trainEpochs(
   const history: EpochMetrics[] = [];
   let steps = 0;
   let aborted = false;
+  let stoppedEarly = false;
   try {
     const runner = new FeedbackRunner(session, step.loop, initialStepState(step, params));
     const trained = (): void => {
@@ -114,7 +125,7 @@ export async function trainEpochs(
       // Batch norm's running statistics are updated by every step too: evaluation needs them.
       for (const b of step.buffers) params.set(b.spec.name, state[b.spec.name]?.data as Float32Array);
     };
-    for (let epoch = 1; epoch <= epochs && !aborted; epoch++) {
+    for (let epoch = 1; epoch <= epochs && !aborted && !stoppedEarly; epoch++) {
       let lossSum = 0;
       let seen = 0;
       let lr = options.lr;
@@ -149,9 +160,10 @@ export async function trainEpochs(
       const metrics = { epoch, trainLoss: lossSum / seen, validAccuracy, steps, lr };
       history.push(metrics);
       await options.onEpoch?.(metrics);
+      stoppedEarly = early !== undefined && early.update(validAccuracy) && epoch < epochs;
     }
   } finally {
     await session.dispose();
   }
-  return { params, epochs: history, steps, aborted };
+  return { params, epochs: history, steps, aborted, stoppedEarly };
 }
