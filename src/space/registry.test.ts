@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import type { SearchSpace } from '../core/space.js';
+import { CellSpace } from './cell.js';
+import { ChainSpace } from './chain.js';
 import { declaredSpaceFromConfig } from './declared.js';
+import { MacroSpace } from './macro.js';
+import { Nb201NetSpace } from './nb201-net.js';
 import { NasbenchMacroSpace } from './nasbench-macro.js';
 import { Nb201Space } from './nb201.js';
 import { createSpace, SPACE_TYPES } from './registry.js';
-import { countArchitectures, enumerate } from './walk.js';
+import { countArchitectures, enumerate, randomSample } from './walk.js';
+import { Rng } from '../core/rng.js';
 
 describe('createSpace', () => {
   it.each([
@@ -30,10 +35,18 @@ describe('createSpace', () => {
   it('lists the known types for an unknown one', () => {
     expect(() => createSpace({ type: 'nb101' })).toThrow(ConfigError);
     expect(() => createSpace({ type: 'nb101' })).toThrow(
-      'unknown space type "nb101"; known types: nb201, nasbench-macro, declared, chain',
+      'unknown space type "nb101"; known types: nb201, nasbench-macro, declared, chain, macro, cell, nb201-net',
     );
     expect(() => createSpace({ type: 'toString' })).toThrow(/unknown space type "toString"/);
-    expect(SPACE_TYPES).toEqual(['nb201', 'nasbench-macro', 'declared', 'chain']);
+    expect(SPACE_TYPES).toEqual([
+      'nb201',
+      'nasbench-macro',
+      'declared',
+      'chain',
+      'macro',
+      'cell',
+      'nb201-net',
+    ]);
   });
 
   it('validates a declared spec', () => {
@@ -47,5 +60,36 @@ describe('createSpace', () => {
         createSpace({ type: 'declared', name: 'x', decisions: [{ name: 'a', choices: [1, 2] }] }),
       ),
     ).toBe(2);
+  });
+
+  it.each([
+    new ChainSpace({ input: [1, 28, 28], classes: 10 }),
+    new MacroSpace({ name: 'enas', input: [1, 28, 28], classes: 10, merge: 'add', reductions: [2] }),
+    new CellSpace({ input: [3, 32, 32], classes: 10, blocks: 4, ops: ['identity', 'sepconv3x3'] }),
+    new Nb201NetSpace({ input: [3, 32, 32], classes: 10, channels: 16, cells: 5 }),
+  ])('rebuilds the network space $name from its toJSON(): same options, same keys', (space) => {
+    const rebuilt = createSpace(JSON.parse(JSON.stringify(space.toJSON())));
+    expect(rebuilt.name).toBe(space.name);
+    expect(rebuilt.toJSON()).toEqual(space.toJSON());
+    const a = new Rng(4);
+    const b = new Rng(4);
+    for (let i = 0; i < 20; i++)
+      expect(rebuilt.key(randomSample(rebuilt, a))).toBe(space.key(randomSample(space, b)));
+  });
+
+  it('builds network spaces from a config section, defaults filled, bad fields named', () => {
+    const macro = createSpace({ type: 'macro', input: [1, 28, 28], classes: 10 });
+    expect(macro.toJSON()).toMatchObject({ layers: 6, channels: 16, merge: 'concat', reductions: [1, 3] });
+    expect(createSpace({ type: 'cell', input: [1, 28, 28], classes: 10 }).toJSON()).toMatchObject({
+      blocks: 3,
+      cells: 1,
+      channels: 8,
+    });
+    expect(createSpace({ type: 'nb201-net', input: [1, 28, 28], classes: 10 }).name).toBe('nb201-net');
+    expect(() =>
+      createSpace({ type: 'macro', name: 'm', input: [1, 28, 28], classes: 10, layers: 'six' }),
+    ).toThrow('space "m": invalid configuration\n  layers: Invalid input: expected number, received string');
+    expect(() => createSpace({ type: 'cell', input: [1, 28, 28] })).toThrow(ConfigError);
+    expect(() => createSpace({ type: 'cell', input: [1, 28, 28] })).toThrow('classes: missing');
   });
 });

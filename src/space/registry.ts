@@ -1,8 +1,11 @@
 import { ConfigError } from '../core/errors.js';
 import type { SearchSpace, SpaceSpec } from '../core/space.js';
+import { cellSpaceFromSpec } from './cell.js';
 import { chainSpaceFromSpec } from './chain.js';
 import { declaredSpaceFromConfig } from './declared.js';
+import { macroSpaceFromSpec } from './macro.js';
 import { NasbenchMacroSpace } from './nasbench-macro.js';
+import { nb201NetSpaceFromSpec } from './nb201-net.js';
 import { Nb201Space } from './nb201.js';
 
 // Spaces decode to different architecture types (a cell description, the network IR...).
@@ -14,6 +17,9 @@ const BUILDERS: Readonly<Record<string, (spec: SpaceSpec) => SearchSpace<unknown
     return declaredSpaceFromConfig(name, spec['decisions'], `space "${name}"`);
   },
   chain: (spec) => chainSpaceFromSpec(spec),
+  macro: (spec) => macroSpaceFromSpec(spec),
+  cell: (spec) => cellSpaceFromSpec(spec),
+  'nb201-net': (spec) => nb201NetSpaceFromSpec(spec),
 };
 
 export const SPACE_TYPES: readonly string[] = Object.keys(BUILDERS);
