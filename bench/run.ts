@@ -7,12 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { searchSpeed } from './search-speed.js';
 import { strategyOverhead } from './strategy-overhead.js';
+import { trainParallel } from './train-parallel.js';
 import { trainSpeed } from './train-speed.js';
 
 const benchmarks: Record<string, () => Promise<unknown>> = {
   'search-speed': searchSpeed,
   'strategy-overhead': strategyOverhead,
   'train-speed': trainSpeed,
+  'train-parallel': trainParallel,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeStrategies } from '../strategy/registry.js';
 import { benchCommand } from './commands/bench.js';
+import { exportCommand } from './commands/export.js';
 import { lsCommand } from './commands/ls.js';
 import { resumeCommand, runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
@@ -35,6 +36,11 @@ function program(): Command {
     .option('--wall <seconds>', 'budget: wall-clock seconds', positiveNumber('--wall'))
     .option('--seed <n>', 'random seed (same seed, same run)', nonNegativeInt('--seed'))
     .option('--concurrency <n>', 'trials evaluated at once', positiveInt('--concurrency'))
+    .option(
+      '--workers <n>',
+      'train evaluator: worker threads (0 = main thread; default: the cores, and as many trials at once)',
+      nonNegativeInt('--workers'),
+    )
     .option('--name <name>', 'experiment name')
     .option('--db <path>', DB_HELP)
     .option('--json', 'JSON lines on stdout (one event per trial)')
@@ -102,6 +108,27 @@ function program(): Command {
     .option('--quiet', 'no progress output')
     .action(async (flags) => {
       process.exitCode = await benchCommand(flags);
+    });
+
+  cmd
+    .command('export')
+    .description(
+      "write a trial's network as model.onnx (trained weights) + model.json; default the best trial",
+    )
+    .argument('<id>', 'experiment id (see: naslab ls)')
+    .requiredOption('--out <dir>', 'folder for model.onnx and model.json (new or empty, unless --force)')
+    .option('--trial <id|#n>', 'trial id as naslab show lists it, or #N (its number); default the best')
+    .option(
+      '--retrain-epochs <n>',
+      'train n epochs on training + validation data instead of reproducing the trial',
+      positiveInt('--retrain-epochs'),
+    )
+    .option('--force', 'replace model.onnx and model.json in a non-empty folder')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'one JSON object on stdout')
+    .option('--quiet', 'no progress output')
+    .action(async (id: string, flags) => {
+      process.exitCode = await exportCommand(id, flags);
     });
 
   cmd

@@ -105,12 +105,17 @@ export async function startExperiment(
   controls: RunControls = {},
 ): Promise<RunSummary> {
   const parts = await buildParts(config);
-  createStrategy(config.strategy.name, config.strategy.options, parts.space, config.seed);
-  const experiment = await storage.createExperiment(
-    config.name ?? defaultName(parts.config),
-    configToJson(parts.config),
-  );
-  return makeRunner(experiment.id, parts, storage, controls).run();
+  try {
+    createStrategy(config.strategy.name, config.strategy.options, parts.space, config.seed);
+    const experiment = await storage.createExperiment(
+      config.name ?? defaultName(parts.config),
+      configToJson(parts.config),
+    );
+    return await makeRunner(experiment.id, parts, storage, controls).run();
+  } finally {
+    // The train evaluator's worker threads end here, whatever way the run ended.
+    await parts.evaluator.close?.();
+  }
 }
 
 /** Continues a stored experiment: finished trials are kept, unfinished ones run again. */
@@ -126,7 +131,11 @@ export async function resumeExperiment(
     );
   }
   const parts = await buildParts(storedConfig(experiment.config, experimentId));
-  return makeRunner(experimentId, parts, storage, controls).run();
+  try {
+    return await makeRunner(experimentId, parts, storage, controls).run();
+  } finally {
+    await parts.evaluator.close?.();
+  }
 }
 
 export function storedConfig(json: Json, experimentId: string): ExperimentConfig {

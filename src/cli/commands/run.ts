@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import type { Storage } from '../../core/storage.js';
@@ -22,6 +23,7 @@ export interface RunFlags extends OutputFlags {
   readonly wall?: number;
   readonly seed?: number;
   readonly concurrency?: number;
+  readonly workers?: number;
   readonly name?: string;
   readonly db?: string;
 }
@@ -36,6 +38,25 @@ function asObject(value: unknown, field: string, where: string): Raw {
     );
   }
   return { ...(value as Raw) };
+}
+
+/**
+ * `--workers N` sets the train evaluator's worker threads. A training search that does not set its
+ * concurrency runs as many trials at once as it has workers (default: the cores), so the pool is used.
+ */
+function applyWorkers(raw: Raw, evaluator: Raw, workers: number | undefined, where: string): void {
+  if (workers !== undefined) {
+    if (evaluator.type !== 'train') {
+      throw new ConfigError(
+        `${where}: --workers applies to the train evaluator (evaluator.type: train), not ${String(evaluator.type ?? 'benchmark')}; remove it`,
+      );
+    }
+    evaluator.workers = workers;
+  }
+  if (evaluator.type === 'train' && raw.concurrency === undefined) {
+    const n = typeof evaluator.workers === 'number' ? evaluator.workers : availableParallelism();
+    raw.concurrency = Math.max(1, n);
+  }
 }
 
 /** The config file (if any) with command-line flags laid over it, validated as one. */
@@ -68,6 +89,7 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
   }
   if (flags.seed !== undefined) raw.seed = flags.seed;
   if (flags.concurrency !== undefined) raw.concurrency = flags.concurrency;
+  applyWorkers(raw, evaluator, flags.workers, where);
   if (flags.name !== undefined) raw.name = flags.name;
   const config = parseExperimentConfig(raw, where);
   const fileDir = file ? dirname(resolve(file)) : process.cwd();

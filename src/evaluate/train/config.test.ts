@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
 import { classCounts, makeDataset } from '../../data/dataset.js';
 import { parseTrainEvaluatorConfig } from './config.js';
+import { resolveWorkers } from './evaluator.js';
 import { trainingFraction } from './fraction.js';
 
 describe('parseTrainEvaluatorConfig', () => {
@@ -27,6 +29,17 @@ describe('parseTrainEvaluatorConfig', () => {
       'x.yaml',
     );
     expect(sgd.optimizer).toEqual({ kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+  });
+
+  it('takes early stopping (minDelta 0 by default) and a worker count', () => {
+    const c = parseTrainEvaluatorConfig(
+      { type: 'train', data: { type: 'fashion-mnist' }, earlyStopping: { patience: 3 }, workers: 0 },
+      'x.yaml',
+    );
+    expect(c.earlyStopping).toEqual({ patience: 3, minDelta: 0 });
+    expect(c.workers).toBe(0);
+    expect(resolveWorkers(c)).toBe(0);
+    expect(resolveWorkers({})).toBe(availableParallelism()); // absent: one per core
   });
 
   const ok = { type: 'train', data: { type: 'fashion-mnist' } };
@@ -56,6 +69,19 @@ describe('parseTrainEvaluatorConfig', () => {
     ['no data section', { type: 'train' }, /evaluator\.data: missing/],
     ['a bad data section', { ...ok, data: { type: 'parquet' } }, /evaluator\.data\.type: Invalid option/],
     ['zero threads', { ...ok, threads: 0 }, /evaluator\.threads: Too small/],
+    [
+      'patience 0',
+      { ...ok, earlyStopping: { patience: 0 } },
+      /evaluator\.earlyStopping\.patience: Too small/,
+    ],
+    ['no patience', { ...ok, earlyStopping: {} }, /evaluator\.earlyStopping\.patience: .*expected number/],
+    [
+      'a negative minDelta',
+      { ...ok, earlyStopping: { patience: 2, minDelta: -0.1 } },
+      /evaluator\.earlyStopping\.minDelta: Too small/,
+    ],
+    ['negative workers', { ...ok, workers: -1 }, /evaluator\.workers: Too small/],
+    ['fractional workers', { ...ok, workers: 1.5 }, /evaluator\.workers: .*int/i],
   ];
   it.each(bad)('names the field: %s', (_, raw, message) => {
     expect(() => parseTrainEvaluatorConfig(raw, 'my.yaml')).toThrow(ConfigError);

@@ -47,6 +47,22 @@ export const trainEvaluatorConfigSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   /** ONNX Runtime intra-op threads per trial (parallel trials each take one core). */
   threads: z.number().int().min(1).max(256).default(1),
+  /**
+   * Stop a trial after `patience` epochs without a validation-accuracy gain above `minDelta`; off when
+   * absent. The trial's `epochs` metric says how many ran, `stopped_early` (1) that it stopped.
+   */
+  earlyStopping: z
+    .strictObject({
+      patience: z.number().int().min(1),
+      minDelta: z.number().min(0).max(1).default(0),
+    })
+    .optional(),
+  /**
+   * Worker threads that train trials (each loads its own ONNX Runtime, with `threads` intra-op threads;
+   * the dataset is shared, not copied). 0 trains in the main thread. Default: the machine's cores
+   * (os.availableParallelism()). Trials run at once = the experiment's `concurrency`, up to `workers`.
+   */
+  workers: z.number().int().min(0).max(256).optional(),
 });
 
 export type TrainEvaluatorConfig = z.output<typeof trainEvaluatorConfigSchema>;

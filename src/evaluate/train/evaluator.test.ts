@@ -31,7 +31,15 @@ function handle(key: string, stop: (reports: number) => boolean = () => false) {
 }
 
 function config(over: Partial<TrainEvaluatorConfigInput> = {}) {
-  const raw = { type: 'train', data: { type: 'fashion-mnist' }, epochs: 1, dataFraction: 0.3, ...over };
+  // workers 0: in the main thread, where these tests watch sessions (pool.test.ts covers the workers).
+  const raw = {
+    type: 'train',
+    data: { type: 'fashion-mnist' },
+    epochs: 1,
+    dataFraction: 0.3,
+    workers: 0,
+    ...over,
+  };
   return parseTrainEvaluatorConfig(raw, 'test');
 }
 
@@ -89,7 +97,16 @@ describe('TrainEvaluator on the bundled Fashion-MNIST subset', () => {
     expect(Object.keys(reports[0]!.metrics)).toEqual(['train_loss', 'valid_acc']);
     expect(reports[1]!.metrics['train_loss']).toBeLessThan(reports[0]!.metrics['train_loss']!);
     expect(Object.keys(metrics).sort()).toEqual(
-      ['epochs', 'flops', 'params', 'test_acc', 'train_loss', 'train_seconds', 'valid_acc'].sort(),
+      [
+        'epochs',
+        'flops',
+        'params',
+        'stopped_early',
+        'test_acc',
+        'train_loss',
+        'train_seconds',
+        'valid_acc',
+      ].sort(),
     );
     expect(metrics['valid_acc']).toBe(reports[1]!.metrics['valid_acc']);
     expect(metrics['train_loss']).toBe(reports[1]!.metrics['train_loss']);
@@ -101,6 +118,22 @@ describe('TrainEvaluator on the bundled Fashion-MNIST subset', () => {
     expect(metrics['flops']).toBe(countFlops(cnn));
     expect(metrics['train_seconds']).toBeGreaterThan(0);
     expect(metrics['epochs']).toBe(2);
+    expect(metrics['stopped_early']).toBe(0);
+  });
+
+  it('stops early when validation accuracy stops improving, and says so in the metrics', async () => {
+    // minDelta 1: no epoch can beat the first by more than 1, so patience 1 ends training after epoch 2.
+    const early = await createTrainEvaluator(
+      config({ epochs: 4, earlyStopping: { patience: 1, minDelta: 1 } }),
+      process.cwd(),
+    );
+    const { trial, reports } = handle(CNN);
+    const { metrics } = await early.evaluate(cnn, trial, never);
+    expect(reports.map((r) => r.step)).toEqual([1, 2]);
+    expect(metrics['epochs']).toBe(2);
+    expect(metrics['stopped_early']).toBe(1);
+    expect(metrics['valid_acc']).toBe(reports[1]!.metrics['valid_acc']);
+    expect(metrics['test_acc']).toBeGreaterThan(0.2);
   });
 
   it('trains an architecture the same way every time (seed from the config seed and the key)', async () => {
@@ -123,6 +156,7 @@ describe('TrainEvaluator on the bundled Fashion-MNIST subset', () => {
       flops: countFlops(cnn),
       train_seconds: metrics['train_seconds'],
       epochs: 0,
+      stopped_early: 0,
     });
     const controller = new AbortController();
     const during = handle(CNN);
@@ -156,22 +190,15 @@ describe('TrainEvaluator on the bundled Fashion-MNIST subset', () => {
     expect(metrics['valid_acc']).toBeGreaterThan(0.2); // 10 classes: chance is 0.1
   });
 
-  it('refuses an architecture autodiff cannot train with InvalidArchitectureError', async () => {
+  it('refuses an architecture it cannot train with InvalidArchitectureError', async () => {
+    // No loss to minimise: every trial of this architecture would fail the same way.
     const b = new GraphBuilder();
     const x = b.input('x', [BATCH, 1, 28, 28]);
-    const h = b.dropout(b.relu(b.conv2d(x, { name: 'conv', outChannels: 4, kernel: 3 })), {
-      name: 'drop',
-      rate: 0.5,
-    });
-    const logits = b.dense(b.flatten(h), { name: 'logits', outFeatures: 10 });
-    const arch = b.build([
-      logits,
-      b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' }),
-    ]);
+    const arch = b.build([b.dense(b.flatten(x), { name: 'logits', outFeatures: 10 })]);
     const run = evaluator.evaluate(arch, handle('x').trial, never);
     await expect(run).rejects.toThrow(InvalidArchitectureError);
     await expect(evaluator.evaluate(arch, handle('x').trial, never)).rejects.toThrow(
-      /dropout 'drop' \(rate 0.5\) has no gradient rule yet/,
+      /the graph has no softmaxCrossEntropy node to minimise/,
     );
   });
 

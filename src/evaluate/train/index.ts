@@ -5,5 +5,8 @@ export {
   type TrainEvaluatorConfig,
   type TrainEvaluatorConfigInput,
 } from './config.js';
-export { TrainEvaluator, createTrainEvaluator, trialSeed } from './evaluator.js';
+export { TrainEvaluator, createTrainEvaluator, resolveWorkers } from './evaluator.js';
 export { trainingFraction } from './fraction.js';
+export { TrainingPool, type TrainingPoolOptions } from './pool/pool.js';
+export { isShared, shareDataset, shareSplits } from './pool/shared-data.js';
+export { classify, trainTrial, trialSeed, type TrialControl } from './trial.js';

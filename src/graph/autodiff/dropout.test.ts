@@ -99,7 +99,8 @@ describe('training-mode dropout', () => {
           let dp = 0;
           for (let c = 0; c < CLASSES; c++) dp += (dlogits[c] as number) * (wHead[j * CLASSES + c] as number);
           const dh = (dp * kept) / (1 - RATE);
-          for (let i = 0; i < IN; i++) expected[i * HIDDEN + j] += (x[n * IN + i] as number) * dh;
+          for (let i = 0; i < IN; i++)
+            expected[i * HIDDEN + j] = (expected[i * HIDDEN + j] as number) + (x[n * IN + i] as number) * dh;
         }
       }
       const got = out[gradientName('h.weight')]?.data as Float32Array;

@@ -27,10 +27,15 @@ export async function evaluateAccuracy(
   try {
     const size = sampleSize(data.shape);
     const batch = options.batchSize ?? 500;
+    // onnxruntime-node refuses tensors over a SharedArrayBuffer ("Invalid argument" at run), and the
+    // worker pool shares datasets that way: such batches are copied into one reused local buffer.
+    const local = data.x.buffer instanceof SharedArrayBuffer ? new Float32Array(batch * size) : undefined;
     let correct = 0;
     for (let start = 0; start < data.count; start += batch) {
       const b = Math.min(batch, data.count - start);
-      const x = data.x.subarray(start * size, (start + b) * size);
+      const view = data.x.subarray(start * size, (start + b) * size);
+      const x = local === undefined ? view : local.subarray(0, view.length);
+      if (x !== view) x.set(view);
       const out = await session.run({
         [options.input]: { type: 'float32', dims: [b, ...data.shape], data: x },
       });
