@@ -63,6 +63,13 @@ export const trainEvaluatorConfigSchema = z.strictObject({
    * (os.availableParallelism()). Trials run at once = the experiment's `concurrency`, up to `workers`.
    */
   workers: z.number().int().min(0).max(256).optional(),
+  /**
+   * Hard limits (RENA-style): a candidate with more parameters or FLOPs (multiply-adds per sample, as
+   * the IR counts them) is an invalid trial, not trained; the strategy gets the run's invalidReward.
+   * Keeps a search, and the winner's retraining, within a compute budget.
+   */
+  maxParams: z.number().int().min(1).optional(),
+  maxFlops: z.number().int().min(1).optional(),
 });
 
 export type TrainEvaluatorConfig = z.output<typeof trainEvaluatorConfigSchema>;

@@ -202,6 +202,27 @@ describe('TrainEvaluator on the bundled Fashion-MNIST subset', () => {
     );
   });
 
+  it('refuses networks over maxParams or maxFlops as invalid, before creating any session', async () => {
+    const limited = (over: Partial<TrainEvaluatorConfigInput>) =>
+      new TrainEvaluator(config(over), evaluator.data);
+    let refusal: unknown;
+    const flops = await tracked(() =>
+      limited({ maxFlops: 1000 })
+        .evaluate(cnn, handle('x').trial, never)
+        .catch((e: unknown) => (refusal = e)),
+    );
+    expect(refusal).toBeInstanceOf(InvalidArchitectureError);
+    expect(String(refusal)).toMatch(
+      /FLOPs exceeds evaluator\.maxFlops \(1,000\); the network is not trained/,
+    );
+    expect(flops).toEqual([]);
+    await expect(limited({ maxParams: 10 }).evaluate(cnn, handle('x').trial, never)).rejects.toThrow(
+      InvalidArchitectureError,
+    );
+    const roomy = await limited({ maxParams: 1e9, maxFlops: 1e9 }).evaluate(cnn, handle('x').trial, never);
+    expect(roomy.metrics['valid_acc']).toBeGreaterThan(0.2);
+  });
+
   it('fails the trial alone on a NaN loss or an ONNX Runtime failure', async () => {
     const x = evaluator.data.train.x.slice();
     x[5] = Number.NaN;

@@ -84,6 +84,20 @@ export async function trainTrial(
   }
 }
 
+/** The config's hard limits: a network over one is invalid, before any training. */
+function checkLimits(params: number, flops: number, c: TrainEvaluatorConfig): void {
+  const over = (what: string, value: number, limit: number | undefined): void => {
+    if (limit !== undefined && value > limit) {
+      throw new InvalidArchitectureError(
+        `train: ${value.toLocaleString('en-US')} ${what} exceeds evaluator.max${what === 'params' ? 'Params' : 'Flops'} ` +
+          `(${limit.toLocaleString('en-US')}); the network is not trained`,
+      );
+    }
+  };
+  over('params', params, c.maxParams);
+  over('FLOPs', flops, c.maxFlops);
+}
+
 async function train(
   arch: Graph,
   key: string,
@@ -91,6 +105,9 @@ async function train(
   { train, valid, test }: Splits,
   control: TrialControl,
 ): Promise<Evaluation> {
+  const params = countParams(arch);
+  const flops = countFlops(arch);
+  checkLimits(params, flops, c);
   const session = { intraOpNumThreads: c.threads };
   const io = trainingIo(arch, { train, valid });
   const started = performance.now();
@@ -123,8 +140,8 @@ async function train(
     if (test.count > 0) metrics['test_acc'] = await accuracy(test);
   }
   if (last !== undefined) metrics['train_loss'] = last.trainLoss;
-  metrics['params'] = countParams(arch);
-  metrics['flops'] = countFlops(arch);
+  metrics['params'] = params;
+  metrics['flops'] = flops;
   metrics['train_seconds'] = trainSeconds;
   metrics['epochs'] = result.epochs.length;
   metrics['stopped_early'] = result.stoppedEarly ? 1 : 0;
