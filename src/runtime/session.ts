@@ -14,6 +14,11 @@ export interface SessionOptions {
   readonly interOpNumThreads?: number;
   /** ORT's log level, 0 verbose .. 4 fatal. Default 3 (errors): ORT's warnings are mostly about unused initializers. */
   readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /**
+   * Turns on ONNX Runtime's profiler: it writes `<prefix>_<date>.json` (Chrome trace events, one per
+   * node run) when the session is disposed. For scripts/bench/profile-train.ts; off by default.
+   */
+  readonly profileFilePrefix?: string;
 }
 
 function threads(value: number | undefined, field: string): number {
@@ -44,6 +49,9 @@ export class Session {
       // Sequential: the graphs are chains of big ops; parallel mode only adds scheduling overhead.
       executionMode: 'sequential',
       logSeverityLevel: options.logSeverityLevel ?? 3,
+      ...(options.profileFilePrefix === undefined
+        ? {}
+        : { enableProfiling: true, profileFilePrefix: options.profileFilePrefix }),
     };
     try {
       return new Session(await ort.InferenceSession.create(bytes, sessionOptions));

@@ -35,9 +35,9 @@ export class GradContext {
     return name;
   }
 
-  /** An int64 vector constant (shapes, axes, pads). */
-  ints(node: GraphNode, what: string, values: readonly number[]): string {
-    return this.mb.initializer(this.mb.uniqueName(`${node.name}.d.${what}`), int64([values.length], values));
+  /** An int64 constant (shapes, axes, pads): a vector unless `dims` shapes it (Gather indices). */
+  ints(node: GraphNode, what: string, values: readonly number[], dims = [values.length]): string {
+    return this.mb.initializer(this.mb.uniqueName(`${node.name}.d.${what}`), int64(dims, values));
   }
 
   /** A float32 constant; dims [] is a scalar. */

@@ -91,6 +91,28 @@ describe('gradient rules agree with finite differences', () => {
     );
   });
 
+  it('depthwise conv2d (row-shift weight gradient, flipped-kernel input gradient): stride 2, padding, dilation', async () => {
+    // rules-conv.ts's depthwise formulations: each config feeds a depthwise conv from a trainable conv
+    // (input gradient) and checks its weight gradient; the padding-0 and 'same' (asymmetric) cases give
+    // the flipped-kernel Conv other pads, the strided ones take the ConvTranspose.
+    const configs = [
+      { kernel: 3, stride: 2, padding: 1 },
+      { kernel: 3, stride: 2, padding: 0 },
+      { kernel: 3, stride: 1, padding: 0 },
+      { kernel: 3, stride: 1, padding: 2, dilation: 2 },
+      { kernel: [3, 2] as [number, number], stride: 1, padding: 'same' as const },
+      { kernel: 5, stride: 3, padding: 2 },
+    ];
+    for (const conf of configs) {
+      await check(
+        net(2, 7, (b, x) => {
+          const c1 = b.conv2d(x, { name: 'c1', outChannels: 3, kernel: 1 });
+          return b.conv2d(c1, { name: 'dw', outChannels: 3, groups: 3, bias: false, ...conf });
+        }),
+      );
+    }
+  });
+
   it('maxPool 2x2 on an even and on an odd size (uncovered last row and column)', async () => {
     for (const size of [6, 7]) {
       await check(

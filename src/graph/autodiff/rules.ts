@@ -3,7 +3,8 @@ import { OP_NAMES, type GraphNode, type OpName } from '../types.js';
 import { batchNormGrad } from './batchnorm.js';
 import { dropoutGrad } from './dropout.js';
 import type { GradContext, GradResult } from './context.js';
-import { avgPoolGrad, conv2dGrad, globalAvgPoolGrad, maxPoolGrad } from './rules-spatial.js';
+import { conv2dGrad } from './rules-conv.js';
+import { avgPoolGrad, globalAvgPoolGrad, maxPoolGrad } from './rules-spatial.js';
 import {
   addGrad,
   concatGrad,

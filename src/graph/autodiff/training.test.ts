@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArchitectureError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { GraphBuilder } from '../builder.js';
 import type { Graph } from '../graph.js';
 import { smallCnn } from '../networks.testkit.js';
@@ -59,8 +59,11 @@ describe('buildTrainingGradients: the model', () => {
     expect(spec.inputs.map((i) => i.name).slice(-2)).toEqual(['bn.runningMean', 'bn.runningVar']);
     expect(spec.outputs.map((o) => o.name)).not.toContain(gradientName('bn.runningMean'));
     expect(spec.outputs.map((o) => o.name).slice(-2)).toEqual(['bn.runningMean.next', 'bn.runningVar.next']);
-    // Batch statistics, not the inference op: no BatchNormalization node.
-    expect(spec.nodes.map((n) => n.opType)).not.toContain('BatchNormalization');
+    // Batch statistics, not the running ones: BatchNormalization nodes (the one-pass normalisation and
+    // the gradient's per-channel affine map) never read a running statistic.
+    const bnInputs = spec.nodes.filter((n) => n.opType === 'BatchNormalization').flatMap((n) => n.inputs);
+    expect(bnInputs).not.toContain('bn.runningMean');
+    expect(bnInputs).not.toContain('bn.runningVar');
     expect(() => model.validate()).not.toThrow();
   });
 
@@ -93,7 +96,7 @@ describe('buildTrainingGradients: the model', () => {
     }
   });
 
-  it('takes the Resize path for tiling max pools and MaxPool Indices + ScatterElements for the others', () => {
+  it('takes the SpaceToDepth path for tiling max pools and MaxPool Indices + ScatterElements for the others', () => {
     const opsFor = (kernel: number, stride: number, padding: number): string[] => {
       const g = withOp((b, v) => b.maxPool(v, { name: 'p', kernel, stride, padding }));
       const { model } = buildTrainingGradients(g, { loss: 'loss' });
@@ -101,7 +104,7 @@ describe('buildTrainingGradients: the model', () => {
       return model.spec().nodes.map((n) => n.opType);
     };
     const tiling = opsFor(2, 2, 0);
-    expect(tiling).toContain('Resize');
+    expect(tiling).toContain('SpaceToDepth');
     expect(tiling).not.toContain('ScatterElements');
     for (const [kernel, stride, padding] of [
       [3, 2, 1],
@@ -110,7 +113,7 @@ describe('buildTrainingGradients: the model', () => {
     ] as const) {
       const general = opsFor(kernel, stride, padding);
       expect(general).toContain('ScatterElements');
-      expect(general).not.toContain('Resize');
+      expect(general).not.toContain('SpaceToDepth');
     }
   });
 });
