@@ -20,7 +20,7 @@ import { MemoryStorage } from '../storage/memory.js';
 import type { ExportDescription } from './description.js';
 import { SMALL_TRAIN_CONFIG, TABULAR_CONFIG, runFixture } from './experiment.testkit.js';
 import { exportModel, type ExportOptions } from './export.js';
-import { bestTrial } from './source.js';
+import { bestTrial } from '../runner/best.js';
 import { naslabVersion } from './version.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'naslab-export-'));

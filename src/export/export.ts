@@ -4,7 +4,7 @@ import { trialSeed } from '../evaluate/train/index.js';
 import { countFlops, countParams } from '../graph/count.js';
 import { OPSET_VERSION } from '../graph/onnx/index.js';
 import { trainingIo } from '../runtime/train/index.js';
-import { MEASURE_SESSION, modelAccuracy } from './accuracy.js';
+import { MEASURE_SESSION, exportedAccuracy } from './accuracy.js';
 import { loadExportData } from './data.js';
 import {
   DESCRIPTION_FORMAT,
@@ -88,7 +88,10 @@ export async function exportModel(storage: Storage, options: ExportOptions): Pro
   options.onStage?.({ stage: 'measure', samples: rawTest.count });
   const testAccuracy =
     rawTest.count > 0
-      ? await modelAccuracy(model.bytes, rawTest, { input: model.input.name, output: model.outputs[0].name })
+      ? await exportedAccuracy(model.bytes, rawTest, {
+          input: model.input.name,
+          output: model.outputs[0].name,
+        })
       : null;
   if (options.signal?.aborted) return { status: 'aborted' };
 

@@ -1,4 +1,4 @@
-export { MEASURE_SESSION, modelAccuracy } from './accuracy.js';
+export { MEASURE_SESSION, exportedAccuracy } from './accuracy.js';
 export { concatDatasets, fileValues, loadExportData, type ExportData } from './data.js';
 export {
   DESCRIPTION_FORMAT,
@@ -16,5 +16,5 @@ export {
   type RetrainPlan,
   type RetrainResult,
 } from './retrain.js';
-export { bestTrial, exportSource, type ExportSource } from './source.js';
+export { exportSource, type ExportSource } from './source.js';
 export { naslabVersion } from './version.js';

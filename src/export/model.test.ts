@@ -9,7 +9,7 @@ import { float32 } from '../graph/onnx/index.js';
 import { BATCH } from '../graph/types.js';
 import { Session } from '../runtime/session.js';
 import { ChainSpace } from '../space/chain.js';
-import { modelAccuracy } from './accuracy.js';
+import { exportedAccuracy } from './accuracy.js';
 import { concatDatasets, fileValues } from './data.js';
 import { buildExportModel } from './model.js';
 
@@ -95,7 +95,7 @@ describe('buildExportModel', () => {
     }
   });
 
-  it('modelAccuracy counts arg-max hits of the model it is given', async () => {
+  it('exportedAccuracy counts arg-max hits of the model it is given', async () => {
     const exported = buildExportModel(graph, params, {
       input: 'x',
       logits: 'logits',
@@ -117,7 +117,7 @@ describe('buildExportModel', () => {
       inputScale: 1,
     });
     expect(
-      await modelAccuracy(exported.bytes, data, { input: 'input', output: 'logits', batchSize: 2 }),
+      await exportedAccuracy(exported.bytes, data, { input: 'input', output: 'logits', batchSize: 2 }),
     ).toBe(0.6);
   });
 });

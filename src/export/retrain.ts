@@ -1,6 +1,6 @@
 import type { LoadedData } from '../data/config.js';
 import { subset, type Dataset } from '../data/dataset.js';
-import { trainingFraction, trialSeed, type TrainEvaluatorConfig } from '../evaluate/train/index.js';
+import { trainingFraction, trialTrainOptions, type TrainEvaluatorConfig } from '../evaluate/train/index.js';
 import type { Graph } from '../graph/graph.js';
 import { trainEpochs } from '../runtime/train/index.js';
 import { concatDatasets } from './data.js';
@@ -82,16 +82,11 @@ export async function retrain(
     graph,
     { train, valid },
     {
+      ...trialTrainOptions(config, key),
       epochs,
-      batchSize: config.batchSize,
-      optimizer: config.optimizer,
-      lr: config.lr,
-      cosine: config.cosine,
-      seed: trialSeed(config.seed, key),
       signal: AbortSignal.any(signals),
-      session: { intraOpNumThreads: config.threads },
       // Reproducing stops where the trial's early stopping did; retraining runs its fixed epochs.
-      ...(plan.mode === 'reproduce' && config.earlyStopping ? { earlyStopping: config.earlyStopping } : {}),
+      earlyStopping: plan.mode === 'reproduce' ? config.earlyStopping : undefined,
       onEpoch: (m) => {
         const e = {
           epoch: m.epoch,

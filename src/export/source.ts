@@ -1,3 +1,4 @@
+import { bestTrial } from '../runner/best.js';
 import { ConfigError, NotFoundError } from '../core/errors.js';
 import type { SearchSpace, SpaceSpec } from '../core/space.js';
 import type { ExperimentRecord, Storage } from '../core/storage.js';
@@ -22,16 +23,6 @@ export interface ExportSource {
 const HOW =
   'export needs an experiment run with `evaluator: { type: train, ... }` over a space that builds ' +
   'networks (e.g. `space: { type: chain, ... }`; see examples/chain-fashion.yaml and docs/export.md)';
-
-/** Ranked like `naslab show`: by score (higher is better), ties by trial number. */
-export function bestTrial(trials: readonly TrialRecord[]): TrialRecord | undefined {
-  let best: TrialRecord | undefined;
-  for (const t of trials) {
-    if (t.state !== 'complete' || t.score === undefined) continue;
-    if (best === undefined || t.score > (best.score as number)) best = t;
-  }
-  return best;
-}
 
 /**
  * A trial by id, as `naslab show` prints it ("best: trial 7 (#3)", the table's trial column), or by

@@ -1,18 +1,9 @@
+import { bestTrial } from '../../runner/best.js';
 import { openStorage } from '../../storage/open.js';
 import { storedConfig } from '../../runner/experiment.js';
-import type { TrialRecord } from '../../core/types.js';
 import { dbPath } from '../options.js';
 import { evaluatorLabel } from '../../runner/config.js';
 import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
-
-export function bestOf(trials: readonly TrialRecord[]): TrialRecord | undefined {
-  let best: TrialRecord | undefined;
-  for (const t of trials) {
-    if (t.state !== 'complete' || t.score === undefined) continue;
-    if (best === undefined || t.score > (best.score ?? -Infinity)) best = t;
-  }
-  return best;
-}
 
 export async function lsCommand(flags: OutputFlags & { db?: string }): Promise<number> {
   const storage = openStorage(dbPath(flags.db));
@@ -21,7 +12,7 @@ export async function lsCommand(flags: OutputFlags & { db?: string }): Promise<n
     for (const e of await storage.experiments()) {
       const trials = await storage.trials(e.id);
       const config = storedConfig(e.config, e.id);
-      const best = bestOf(trials);
+      const best = bestTrial(trials);
       rows.push({
         id: e.id,
         name: e.name,

@@ -4,7 +4,7 @@ import { storedConfig } from '../../runner/experiment.js';
 import { openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
 import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
-import { bestOf } from './ls.js';
+import { bestTrial } from '../../runner/best.js';
 
 export interface ShowFlags extends OutputFlags {
   readonly db?: string;
@@ -27,7 +27,7 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
     const trials = await storage.trials(id);
     const counts: Partial<Record<TrialState, number>> = {};
     for (const t of trials) counts[t.state] = (counts[t.state] ?? 0) + 1;
-    const best = bestOf(trials);
+    const best = bestTrial(trials);
     const top = topTrials(trials, flags.top ?? 10);
     const simulatedSeconds = trials.reduce((a, t) => a + t.cost, 0);
     if (flags.json) {

@@ -12,7 +12,7 @@ import type { Splits } from '../../data/split.js';
 import { countFlops, countParams } from '../../graph/count.js';
 import type { Graph } from '../../graph/graph.js';
 import { SessionError } from '../../runtime/errors.js';
-import { evaluateAccuracy, trainEpochs, trainingIo } from '../../runtime/train/index.js';
+import { evaluateAccuracy, trainEpochs, trainingIo, type TrainOptions } from '../../runtime/train/index.js';
 import type { TrainEvaluatorConfig } from './config.js';
 
 /**
@@ -22,6 +22,23 @@ import type { TrainEvaluatorConfig } from './config.js';
  */
 export function trialSeed(seed: number, key: string): number {
   return (seed ^ hashString(`train ${key}`)) >>> 0;
+}
+
+/**
+ * trainEpochs' options for an architecture as the config trains it (its seed from the key): a trial
+ * and export's reproduction of it must agree on every one.
+ */
+export function trialTrainOptions(c: TrainEvaluatorConfig, key: string) {
+  return {
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    optimizer: c.optimizer,
+    lr: c.lr,
+    cosine: c.cosine,
+    seed: trialSeed(c.seed, key),
+    session: { intraOpNumThreads: c.threads },
+    earlyStopping: c.earlyStopping,
+  } satisfies Partial<TrainOptions>;
 }
 
 /**
@@ -115,15 +132,8 @@ async function train(
     arch,
     { train, valid },
     {
-      epochs: c.epochs,
-      batchSize: c.batchSize,
-      optimizer: c.optimizer,
-      lr: c.lr,
-      cosine: c.cosine,
-      seed: trialSeed(c.seed, key),
+      ...trialTrainOptions(c, key),
       signal: stopSignal(control),
-      session,
-      earlyStopping: c.earlyStopping,
       onEpoch: (m) => control.report(m.epoch, { train_loss: m.trainLoss, valid_acc: m.validAccuracy }),
     },
   );

@@ -10,11 +10,20 @@ export class GradContext {
   constructor(
     readonly mb: ModelBuilder,
     private readonly needsGrad: (value: string) => boolean,
+    private readonly fusedRelus: ReadonlySet<string> = new Set(),
   ) {}
 
   /** Whether the value a node reads needs its gradient. */
   wants(value: string): boolean {
     return this.needsGrad(value);
+  }
+
+  /**
+   * Whether `value` is a ReLU whose only reader is a max pool that applies the ReLU's mask to its own
+   * (smaller) gradient (rules-spatial.ts): the ReLU rule then passes its gradient through unmasked.
+   */
+  poolMasksRelu(value: string): boolean {
+    return this.fusedRelus.has(value);
   }
 
   /**

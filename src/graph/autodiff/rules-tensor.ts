@@ -2,10 +2,14 @@ import { attr } from '../onnx/index.js';
 import type { NodeOf } from '../types.js';
 import { biasGradient, paramGradOut, type GradContext, type GradResult } from './context.js';
 
-/** d relu(x) = dy where the output is positive (0 at the kink, as PyTorch). */
+/**
+ * d relu(x) = dy where the output is positive (0 at the kink, as PyTorch). When a max pool is the
+ * output's only reader, the pool has applied this mask already (ctx.poolMasksRelu), so dy passes.
+ */
 export function reluGrad(ctx: GradContext, node: NodeOf<'relu'>, dy: string): GradResult {
   const x = node.inputs[0] as string;
   if (!ctx.wants(x)) return { inputs: [null] };
+  if (ctx.poolMasksRelu(node.name)) return { inputs: [dy] };
   const zero = ctx.floats(node, 'zero', [], [0]);
   const positive = ctx.op(node, 'Greater', [node.name, zero], 'positive');
   const mask = ctx.toFloat(node, positive, 'mask');

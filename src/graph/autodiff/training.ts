@@ -92,7 +92,7 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
     }
   }
 
-  const ctx = new GradContext(mb, (v) => needsGrad.has(v));
+  const ctx = new GradContext(mb, (v) => needsGrad.has(v), relusReadOnlyByMaxPool(nodes));
   const pending = new Map<string, string[]>();
   const add = (value: string, grad: string): void => {
     pending.set(value, [...(pending.get(value) ?? []), grad]);
@@ -157,6 +157,21 @@ function ancestorNodes(graph: Graph, value: string): GraphNode[] {
     if (needed.has(node.name)) for (const input of node.inputs) needed.add(input);
   }
   return graph.nodes.filter((n) => needed.has(n.name));
+}
+
+/**
+ * The ReLUs whose output exactly one node reads, once, and that node a max pool: the pool's rule
+ * masks its gradient for them (GradContext.poolMasksRelu).
+ */
+function relusReadOnlyByMaxPool(nodes: readonly GraphNode[]): Set<string> {
+  const readers = new Map<string, GraphNode[]>();
+  for (const node of nodes) for (const v of node.inputs) readers.set(v, [...(readers.get(v) ?? []), node]);
+  const out = new Set<string>();
+  for (const node of nodes) {
+    const r = readers.get(node.name) ?? [];
+    if (node.op === 'relu' && r.length === 1 && r[0]?.op === 'maxPool') out.add(node.name);
+  }
+  return out;
 }
 
 /** Values some trainable parameter feeds: only they need a gradient (the data and labels do not). */

@@ -4,26 +4,17 @@ import { lowerInference } from '../../graph/lower/index.js';
 import { Session, type SessionOptions } from '../session.js';
 
 /**
- * Classification accuracy of `graph` with `params` on `data`: the inference graph (weights as
- * initializers, lower/) computes `logits` in batches; the prediction is the arg-max (first on ties).
- * The session is created and disposed here, so nothing outlives the call.
+ * Accuracy of an ONNX classifier (model bytes) on `data`: the arg-max of `output` (first on ties)
+ * against the labels, in batches. The session is created and disposed here, so nothing outlives the call.
  */
-export async function evaluateAccuracy(
-  graph: Graph,
-  params: ReadonlyMap<string, Float32Array>,
+export async function modelAccuracy(
+  bytes: Uint8Array,
   data: Dataset,
-  options: {
-    readonly logits: string;
-    readonly input: string;
-    readonly batchSize?: number;
-    readonly session?: SessionOptions;
-  },
+  options: { readonly input: string; readonly output: string; readonly batchSize?: number },
+  sessionOptions?: SessionOptions,
 ): Promise<number> {
   if (data.count === 0) throw new RangeError(`${data.source}: cannot measure accuracy on an empty dataset`);
-  const session = await Session.create(
-    lowerInference(graph, params, { outputs: [options.logits] }),
-    options.session,
-  );
+  const session = await Session.create(bytes, sessionOptions);
   try {
     const size = sampleSize(data.shape);
     const batch = options.batchSize ?? 500;
@@ -36,15 +27,16 @@ export async function evaluateAccuracy(
       const view = data.x.subarray(start * size, (start + b) * size);
       const x = local === undefined ? view : local.subarray(0, view.length);
       if (x !== view) x.set(view);
-      const out = await session.run({
-        [options.input]: { type: 'float32', dims: [b, ...data.shape], data: x },
-      });
-      const logits = out[options.logits]?.data as Float32Array;
-      const classes = logits.length / b;
+      const out = await session.run(
+        { [options.input]: { type: 'float32', dims: [b, ...data.shape], data: x } },
+        [options.output],
+      );
+      const scores = out[options.output]?.data as Float32Array;
+      const classes = scores.length / b;
       for (let i = 0; i < b; i++) {
         let best = 0;
         for (let c = 1; c < classes; c++)
-          if ((logits[i * classes + c] as number) > (logits[i * classes + best] as number)) best = c;
+          if ((scores[i * classes + c] as number) > (scores[i * classes + best] as number)) best = c;
         if (best === data.y[start + i]) correct++;
       }
     }
@@ -52,4 +44,31 @@ export async function evaluateAccuracy(
   } finally {
     await session.dispose();
   }
+}
+
+/**
+ * Classification accuracy of `graph` with `params` on `data`: the inference graph (weights as
+ * initializers, lower/) computes `logits` in batches; the prediction is the arg-max (first on ties).
+ */
+export function evaluateAccuracy(
+  graph: Graph,
+  params: ReadonlyMap<string, Float32Array>,
+  data: Dataset,
+  options: {
+    readonly logits: string;
+    readonly input: string;
+    readonly batchSize?: number;
+    readonly session?: SessionOptions;
+  },
+): Promise<number> {
+  if (data.count === 0) {
+    return Promise.reject(new RangeError(`${data.source}: cannot measure accuracy on an empty dataset`));
+  }
+  const bytes = lowerInference(graph, params, { outputs: [options.logits] });
+  return modelAccuracy(
+    bytes,
+    data,
+    { input: options.input, output: options.logits, batchSize: options.batchSize },
+    options.session,
+  );
 }
