@@ -2,7 +2,7 @@
  * Where a training step spends its time: runs one model's training step (forward, backward, Adam) under
  * ONNX Runtime's profiler and prints each op type's share of the kernel time, then the costliest nodes.
  *
- *   npx tsx scripts/bench/profile-train.ts [cnn|sepconv_bn] [--steps 60] [--batch 64] [--top 15] [--level extended]
+ *   npx tsx scripts/bench/profile-train.ts [cnn|sepconv_bn] [--steps 60] [--batch 64] [--top 15] [--level extended] [--optimizer adam|sgd]
  *
  * Random data (the speed of these kernels does not depend on the values); one intra-op thread, as the
  * benchmark. The first 10 steps are warm-up and are left out. The node names tell which rule emitted a
@@ -37,6 +37,7 @@ const { values, positionals } = parseArgs({
     batch: { type: 'string', default: '64' },
     top: { type: 'string', default: '15' },
     level: { type: 'string', default: 'extended' },
+    optimizer: { type: 'string', default: 'adam' },
   },
 });
 const modelName = positionals[0] ?? 'cnn';
@@ -49,7 +50,8 @@ const steps = Number(values.steps);
 const batch = Number(values.batch);
 
 const graph = build();
-const step = buildTrainingStep(graph, { loss: 'loss', optimizer: { kind: 'adam' } });
+const optimizer = values.optimizer === 'sgd' ? ({ kind: 'sgd' } as const) : ({ kind: 'adam' } as const);
+const step = buildTrainingStep(graph, { loss: 'loss', optimizer });
 const dir = mkdtempSync(join(tmpdir(), 'naslab-profile-'));
 const session = await Session.create(step.model.toBytes(), {
   intraOpNumThreads: 1,

@@ -16,7 +16,7 @@ export function chw(shape: Shape): [number, number, number] {
  * A ReLU read by this pool alone (conv-relu-pool) is fused (ctx.poolMasksRelu): only window maxima get
  * a gradient, and a maximum's ReLU output is the pooled value, so masking dy by (pooled > 0) here, at
  * the pool's output size, gives exactly the ReLU rule's product, which then passes the gradient
- * through instead of masking the 4x (k*k x) larger input.
+ * through instead of masking the k*k times larger input (the small CNN: ~0.7 ms a step less).
  */
 export function maxPoolGrad(
   ctx: GradContext,
@@ -27,11 +27,13 @@ export function maxPoolGrad(
   const x = node.inputs[0] as string;
   if (!ctx.wants(x)) return { inputs: [null] };
   const { kernel, stride, pads } = node.attrs;
+  const [, h, w] = chw(inputShape);
   const tiles =
     kernel[0] === kernel[1] &&
     stride[0] === kernel[0] &&
     stride[1] === kernel[1] &&
-    pads.every((p) => p === 0);
+    pads.every((p) => p === 0) &&
+    h * w <= MAX_EXACT_RANK;
   const dyMasked = ctx.poolMasksRelu(x) ? reluMask(ctx, node, dy) : dy;
   return {
     inputs: [
@@ -40,72 +42,97 @@ export function maxPoolGrad(
   };
 }
 
-/** dy where the pooled value is positive: the fused ReLU's mask, at the pool's output size. */
+/** float32 holds every integer up to 2^24 exactly: the tiling path's ranks (H W at most). */
+const MAX_EXACT_RANK = 2 ** 24;
+
+/**
+ * dy where the pooled value is positive: the fused ReLU's mask, at the pool's output size. The pooled
+ * value is a ReLU output's maximum, >= 0, so its Sign is the 0/1 mask (one op, not Greater + Cast);
+ * only a NaN (a diverged step, whose loss is NaN too) propagates instead of giving 0.
+ */
 function reluMask(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string): string {
-  const positive = ctx.op(node, 'Greater', [node.name, ctx.floats(node, 'zero', [], [0])], 'positive');
-  return ctx.op(node, 'Mul', [dy, ctx.toFloat(node, positive, 'reluMask')], 'dyRelu');
+  return ctx.op(node, 'Mul', [dy, ctx.op(node, 'Sign', [node.name], 'reluMask')], 'dyRelu');
 }
 
 /**
- * Non-overlapping square max pool (stride = kernel, no padding), in full-size elementwise ops, Resize
- * (nearest) upsampling and a second MaxPool, all fast kernels on ONNX Runtime's CPU provider:
- * x == up(y) marks every maximum; each cell's priority k*k - (its offset in the window, row-major)
- * is distinct within a window, so a MaxPool over (marked * priority) gives the first maximum's
- * priority, and the cells whose priority equals their window's (upsampled) best get up(dy). Exact on
- * ties (common after a ReLU, or a 1x1 conv over all-zero inputs: the bias everywhere), which must not
- * receive a window's gradient twice. Rows/columns no window covered (floor mode) are cropped, then
- * padded with zero gradient.
+ * Non-overlapping square max pool (stride = kernel, no padding), from fast kernels of ONNX Runtime's
+ * CPU provider: x == up(y) (Resize, nearest) marks every maximum; each cell's rank H W - (its flat
+ * index in the image plane) falls in row-major order, so a MaxPool over (marked * rank) gives each
+ * window's first maximum's rank, hence that cell's index, and MaxUnpool writes dy there and zeros
+ * everywhere else (rows/columns no window covered, floor mode, included). Exact on ties (common after
+ * a ReLU, or a 1x1 conv over all-zero inputs: the bias everywhere), which must not receive a window's
+ * gradient twice (PyTorch picks the first). Ranks are float32 integers: exact while H W <= 2^24
+ * (maxPoolGrad sends larger planes to the general path).
  *
- * Measured (scripts/bench/maxpool-grad.ts, [64,16,28,28] k 2, forward + backward, ms CPU per run, one
- * thread, ORT 1.30): this 1.65-1.9; SpaceToDepth + Equal + CumSum + DepthToSpace 2.8-3.2 (DepthToSpace
- * alone 1.4); ArgMax over a SpaceToDepth or Transpose layout 2.0-2.4 (ArgMax ~0.7); strided Slices +
- * a Where chain 2.2; MaxPool Indices 3.6-4.8; an element-wise Transpose to window-major 7; the old
- * Resize + Equal that gave every tied cell the gradient (wrong) 0.93.
+ * Measured (scripts/bench/maxpool-grad.ts: [64,16,28,28] k 2, forward + backward, ms CPU per run, one
+ * thread, ORT 1.30, a busy 2-core machine, each figure against others of the same run): this 1.55-1.6;
+ * the same marking routed by Resize + Equal(window offset) + Mul instead of MaxUnpool 2.0-2.1; the
+ * previous SpaceToDepth + Equal + CumSum + DepthToSpace 2.8-3.8 (DepthToSpace alone 1.4); ArgMax
+ * over a SpaceToDepth layout 2.4-2.8 (ArgMax ~0.7); strided Slices + a Where chain 2.2-2.6;
+ * MaxPool's Indices output + ScatterElements 3.6-4.0 (that MaxPool alone 2.7-3.1, 15x the plain
+ * one); an element-wise Transpose to window-major 7.5; broadcasting over inner size-1 axes instead
+ * of Resize ~18; the old Resize + Equal that gave every tied cell the gradient (wrong) 0.93-1.4.
+ * [64,32,14,14]: this 0.94, CumSum path 1.85.
  */
 function maxPoolTilingGrad(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string, inputShape: Shape): string {
   const x = node.inputs[0] as string;
   const k = node.attrs.kernel[0];
-  const [, h, w] = chw(inputShape);
+  const [c, h, w] = chw(inputShape);
   const [, ho, wo] = chw(node.output.shape);
   const hc = ho * k;
   const wc = wo * k;
-  const cropped = hc < h || wc < w;
-  const xc = cropped
-    ? ctx.op(
-        node,
-        'Slice',
-        [
-          x,
-          ctx.ints(node, 'starts', [0, 0]),
-          ctx.ints(node, 'ends', [hc, wc]),
-          ctx.ints(node, 'axes', [2, 3]),
-        ],
-        'xCrop',
-      )
-    : x;
+  const xc =
+    hc < h || wc < w
+      ? ctx.op(
+          node,
+          'Slice',
+          [
+            x,
+            ctx.ints(node, 'starts', [0, 0]),
+            ctx.ints(node, 'ends', [hc, wc]),
+            ctx.ints(node, 'axes', [2, 3]),
+          ],
+          'xCrop',
+        )
+      : x;
   const scales = ctx.floats(node, 'scales', [4], [1, 1, k, k]);
-  const up = (v: string, what: string): string =>
-    ctx.op(node, 'Resize', [v, '', scales], what, {
-      mode: attr.string('nearest'),
-      coordinate_transformation_mode: attr.string('asymmetric'),
-      nearest_mode: attr.string('floor'),
-    });
-  const ranks = new Float32Array(hc * wc);
-  for (let i = 0; i < hc; i++)
-    for (let j = 0; j < wc; j++) ranks[i * wc + j] = k * k - ((i % k) * k + (j % k));
-  const priority = ctx.floats(node, 'priority', [hc, wc], ranks);
-  const isMax = ctx.toFloat(node, ctx.op(node, 'Equal', [xc, up(node.name, 'yUp')], 'isMax'), 'isMaxF');
-  const ranked = ctx.op(node, 'Mul', [isMax, priority], 'ranked');
-  const best = ctx.op(node, 'MaxPool', [ranked], 'best', {
-    kernel_shape: attr.ints([k, k]),
-    strides: attr.ints([k, k]),
+  const yUp = ctx.op(node, 'Resize', [node.name, '', scales], 'yUp', {
+    mode: attr.string('nearest'),
+    coordinate_transformation_mode: attr.string('asymmetric'),
+    nearest_mode: attr.string('floor'),
   });
-  const first = ctx.op(node, 'Equal', [up(best, 'bestUp'), priority], 'first');
-  const firstF = ctx.toFloat(node, first, 'firstF');
-  const dxc = ctx.op(node, 'Mul', [firstF, up(dy, 'dyUp')], cropped ? 'dxCrop' : 'dx');
-  if (!cropped) return dxc;
-  const padding = ctx.ints(node, 'pads', [0, 0, 0, 0, 0, 0, h - hc, w - wc]);
-  return ctx.op(node, 'Pad', [dxc, padding], 'dx');
+  const ranks = new Float32Array(hc * wc);
+  for (let i = 0; i < hc; i++) for (let j = 0; j < wc; j++) ranks[i * wc + j] = h * w - (i * w + j);
+  const rank = ctx.floats(node, 'rank', [hc, wc], ranks);
+  const isMax = ctx.toFloat(node, ctx.op(node, 'Equal', [xc, yUp], 'isMax'), 'isMaxF');
+  const ranked = ctx.op(node, 'Mul', [isMax, rank], 'ranked');
+  const window = { kernel_shape: attr.ints([k, k]), strides: attr.ints([k, k]) };
+  const best = ctx.op(node, 'MaxPool', [ranked], 'best', window);
+  // A window of NaNs marks nothing (best 0, an index past its plane, which MaxUnpool rejects): rank 1
+  // keeps its index in range; that step's loss is NaN anyway, and training stops on it.
+  const valid = ctx.op(node, 'Max', [best, ctx.floats(node, 'minRank', [], [1])], 'bestValid');
+  const best64 = ctx.op(node, 'Cast', [valid], 'best64', { to: attr.int(7) });
+  // The first max's flat index: (its plane's id + 1) H W - its rank, the plane id n C + c known at
+  // run time only (N is symbolic).
+  const shape = ctx.op(node, 'Shape', [x], 'shape');
+  const nc = ctx.op(
+    node,
+    'Slice',
+    [shape, ctx.ints(node, 'ncStart', [0]), ctx.ints(node, 'ncEnd', [2])],
+    'nc',
+  );
+  const planes = ctx.op(node, 'ReduceProd', [nc], 'planes', { keepdims: attr.int(0) });
+  const one = ctx.ints(node, 'one', [1], []);
+  const ids = ctx.op(node, 'Range', [one, ctx.op(node, 'Add', [planes, one], 'planesEnd'), one], 'planeIds');
+  const ends = ctx.op(node, 'Mul', [ids, ctx.ints(node, 'area64', [h * w], [])], 'planeEnds');
+  const planeEnds = ctx.op(
+    node,
+    'Reshape',
+    [ends, ctx.ints(node, 'planeShape', [-1, c, 1, 1])],
+    'planeEnds4',
+  );
+  const indices = ctx.op(node, 'Sub', [planeEnds, best64], 'indices');
+  return ctx.op(node, 'MaxUnpool', [dy, indices, shape], 'dx', window);
 }
 
 /**

@@ -96,7 +96,7 @@ describe('buildTrainingGradients: the model', () => {
     }
   });
 
-  it('takes the SpaceToDepth path for tiling max pools and MaxPool Indices + ScatterElements for the others', () => {
+  it('takes the rank + MaxUnpool path for tiling max pools and MaxPool Indices + ScatterElements for the others', () => {
     const opsFor = (kernel: number, stride: number, padding: number): string[] => {
       const g = withOp((b, v) => b.maxPool(v, { name: 'p', kernel, stride, padding }));
       const { model } = buildTrainingGradients(g, { loss: 'loss' });
@@ -104,7 +104,8 @@ describe('buildTrainingGradients: the model', () => {
       return model.spec().nodes.map((n) => n.opType);
     };
     const tiling = opsFor(2, 2, 0);
-    expect(tiling).toContain('SpaceToDepth');
+    expect(tiling.filter((op) => op === 'MaxPool')).toHaveLength(2);
+    expect(tiling).toContain('MaxUnpool');
     expect(tiling).not.toContain('ScatterElements');
     for (const [kernel, stride, padding] of [
       [3, 2, 1],
@@ -113,7 +114,37 @@ describe('buildTrainingGradients: the model', () => {
     ] as const) {
       const general = opsFor(kernel, stride, padding);
       expect(general).toContain('ScatterElements');
-      expect(general).not.toContain('SpaceToDepth');
+      expect(general).not.toContain('MaxUnpool');
     }
+  });
+
+  it("fuses a ReLU into the max pool that alone reads it: the mask is applied at the pool's output size", () => {
+    const relusOf = (body: (b: GraphBuilder, v: Value) => Value): string[] => {
+      const { model } = buildTrainingGradients(withOp(body), { loss: 'loss' });
+      expect(() => model.validate()).not.toThrow();
+      return model
+        .spec()
+        .nodes.filter((n) => n.opType === 'Greater' || n.opType === 'Sign')
+        .map((n) => n.name);
+    };
+    // conv-relu-pool: the pool masks (p.d.reluMask), the ReLU rule emits no full-size mask.
+    expect(relusOf((b, v) => b.maxPool(b.relu(v, { name: 'r' }), { name: 'p', kernel: 2 }))).toEqual([
+      'p.d.reluMask',
+    ]);
+    // Overlapping windows (the scatter path) fuse too.
+    expect(
+      relusOf((b, v) => b.maxPool(b.relu(v, { name: 'r' }), { name: 'p', kernel: 3, stride: 2, padding: 1 })),
+    ).toEqual(['p.d.reluMask']);
+    // A ReLU read by the pool and by another node keeps its own mask (its gradient is a sum).
+    expect(
+      relusOf((b, v) => {
+        const r = b.relu(v, { name: 'r' });
+        return b.add([b.maxPool(r, { name: 'p', kernel: 1 }), r]);
+      }),
+    ).toEqual(['r.d.positive']);
+    // A ReLU read by something else than a max pool: its own mask.
+    expect(relusOf((b, v) => b.avgPool(b.relu(v, { name: 'r' }), { name: 'p', kernel: 2 }))).toEqual([
+      'r.d.positive',
+    ]);
   });
 });
