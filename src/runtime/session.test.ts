@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ModelBuilder, float32 } from '../graph/onnx/index.js';
 import { SessionError } from './errors.js';
 import { Session, createSession } from './session.js';
@@ -148,4 +150,24 @@ describe('Session on the small CNN', () => {
       await session.dispose();
     }
   });
+});
+
+describe('Session execution providers', () => {
+  // onnxruntime-node installs the CUDA provider's libraries only when asked (docs/gpu.md); .npmrc skips it.
+  const cudaLib = fileURLToPath(
+    new URL(
+      '../../node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so',
+      import.meta.url,
+    ),
+  );
+  it.skipIf(existsSync(cudaLib))(
+    'names the GPU docs when a requested provider is not installed',
+    async () => {
+      const run = Session.create(buildSmallCnn(), { executionProviders: ['cuda', 'cpu'] });
+      await expect(run).rejects.toThrow(SessionError);
+      await expect(Session.create(buildSmallCnn(), { executionProviders: ['cuda', 'cpu'] })).rejects.toThrow(
+        /execution providers cuda, cpu: a GPU provider must be installed; see docs\/gpu\.md/,
+      );
+    },
+  );
 });

@@ -19,6 +19,12 @@ export interface SessionOptions {
    * node run) when the session is disposed. For scripts/bench/profile-train.ts; off by default.
    */
   readonly profileFilePrefix?: string;
+  /**
+   * ONNX Runtime execution providers in order of preference; default ['cpu']. 'cuda' needs the CUDA
+   * provider's libraries, which onnxruntime-node installs only when asked (docs/gpu.md); nodes a
+   * provider cannot run fall back to the next one.
+   */
+  readonly executionProviders?: readonly string[];
 }
 
 function threads(value: number | undefined, field: string): number {
@@ -42,7 +48,7 @@ export class Session {
 
   static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<Session> {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
+      executionProviders: [...(options.executionProviders ?? ['cpu'])],
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'extended',
       intraOpNumThreads: threads(options.intraOpNumThreads, 'intraOpNumThreads'),
       interOpNumThreads: threads(options.interOpNumThreads, 'interOpNumThreads'),
@@ -56,7 +62,11 @@ export class Session {
     try {
       return new Session(await ort.InferenceSession.create(bytes, sessionOptions));
     } catch (e) {
-      throw new SessionError('E_SESSION_CREATE', `ONNX Runtime rejected the model: ${messageOf(e)}`, {
+      const providers = options.executionProviders ?? ['cpu'];
+      const hint = providers.some((p) => p !== 'cpu')
+        ? ` (execution providers ${providers.join(', ')}: a GPU provider must be installed; see docs/gpu.md)`
+        : '';
+      throw new SessionError('E_SESSION_CREATE', `ONNX Runtime rejected the model: ${messageOf(e)}${hint}`, {
         cause: e,
       });
     }

@@ -19,6 +19,7 @@ describe('parseTrainEvaluatorConfig', () => {
       dataFraction: 1,
       seed: 0,
       threads: 1,
+      executionProviders: ['cpu'],
     });
     const sgd = parseTrainEvaluatorConfig(
       {

@@ -47,6 +47,11 @@ export const trainEvaluatorConfigSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   /** ONNX Runtime intra-op threads per trial (parallel trials each take one core). */
   threads: z.number().int().min(1).max(256).default(1),
+  /** ONNX Runtime execution providers in order of preference (docs/gpu.md for CUDA). */
+  executionProviders: z
+    .array(z.enum(['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']))
+    .min(1)
+    .default(['cpu']),
   /**
    * Stop a trial after `patience` epochs without a validation-accuracy gain above `minDelta`; off when
    * absent. The trial's `epochs` metric says how many ran, `stopped_early` (1) that it stopped.

@@ -12,6 +12,7 @@ import type { Splits } from '../../data/split.js';
 import { countFlops, countParams } from '../../graph/count.js';
 import type { Graph } from '../../graph/graph.js';
 import { SessionError } from '../../runtime/errors.js';
+import type { SessionOptions } from '../../runtime/session.js';
 import { evaluateAccuracy, trainEpochs, trainingIo, type TrainOptions } from '../../runtime/train/index.js';
 import type { TrainEvaluatorConfig } from './config.js';
 
@@ -22,6 +23,11 @@ import type { TrainEvaluatorConfig } from './config.js';
  */
 export function trialSeed(seed: number, key: string): number {
   return (seed ^ hashString(`train ${key}`)) >>> 0;
+}
+
+/** ONNX Runtime settings of a trial's sessions (training and accuracy). */
+export function trialSession(c: TrainEvaluatorConfig): SessionOptions {
+  return { intraOpNumThreads: c.threads, executionProviders: c.executionProviders };
 }
 
 /**
@@ -36,7 +42,7 @@ export function trialTrainOptions(c: TrainEvaluatorConfig, key: string) {
     lr: c.lr,
     cosine: c.cosine,
     seed: trialSeed(c.seed, key),
-    session: { intraOpNumThreads: c.threads },
+    session: trialSession(c),
     earlyStopping: c.earlyStopping,
   } satisfies Partial<TrainOptions>;
 }
@@ -125,7 +131,7 @@ async function train(
   const params = countParams(arch);
   const flops = countFlops(arch);
   checkLimits(params, flops, c);
-  const session = { intraOpNumThreads: c.threads };
+  const session = trialSession(c);
   const io = trainingIo(arch, { train, valid });
   const started = performance.now();
   const result = await trainEpochs(
