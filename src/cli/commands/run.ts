@@ -126,7 +126,12 @@ function printSummary(summary: RunSummary, flags: OutputFlags, db: string): void
   } else {
     info(flags, 'no trial completed');
   }
-  info(flags, `details: naslab show ${summary.experimentId}${db === dbPath(undefined) ? '' : ` --db ${db}`}`);
+  const dbFlag = db === dbPath(undefined) ? '' : ` --db ${db}`;
+  info(flags, `details: naslab show ${summary.experimentId}${dbFlag}`);
+  // Trained networks (the train evaluator's metrics) can be exported; table lookups cannot.
+  if (best?.metrics['train_seconds'] !== undefined) {
+    info(flags, `export: naslab export ${summary.experimentId}${dbFlag} --out model [--retrain-epochs E]`);
+  }
 }
 
 async function execute(
