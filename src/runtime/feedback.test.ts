@@ -90,4 +90,53 @@ describe('FeedbackRunner', () => {
       await session.dispose();
     }
   });
+
+  it('rejects bad step feeds and fetches, naming them', async () => {
+    const session = await Session.create(buildStepModel(0.5));
+    try {
+      const runner = new FeedbackRunner(
+        session,
+        { w_next: 'w', step_next: 'step' },
+        { w: float32([3]), step: int64([], [0]) },
+      );
+      await expect(runner.step({})).rejects.toThrow(/missing feed\(s\) 'target'/);
+      await expect(runner.step({ target: float32([3]), extra: float32([1]) })).rejects.toThrow(
+        /feed 'extra' is not a model input/,
+      );
+      await expect(runner.step({ target: float32([2]) })).rejects.toThrow(SessionError);
+      await expect(runner.step({ target: float32([3]) }, ['nope'])).rejects.toThrow(
+        /fetch 'nope' is not a model output/,
+      );
+      // The failed steps left the state alone.
+      expect(runner.state().step?.data).toEqual(BigInt64Array.from([0n]));
+    } finally {
+      await session.dispose();
+    }
+  });
+
+  it('returns just the fetched outputs, and state() snapshots that later steps do not overwrite', async () => {
+    const session = await Session.create(buildStepModel(0.5));
+    try {
+      const runner = new FeedbackRunner(
+        session,
+        { w_next: 'w', step_next: 'step' },
+        { w: float32([3], [4, 4, 4]), step: int64([], [0]) },
+      );
+      const fetches = ['loss'];
+      const out = await runner.step({ target: float32([3]) }, fetches);
+      expect(Object.keys(out)).toEqual(['loss']);
+      expect(out.loss?.data).toEqual(Float32Array.from([48]));
+      const after1 = runner.state();
+      expect(Array.from(after1.w?.data as Float32Array)).toEqual([2, 2, 2]);
+      // The same list again (its looped outputs are cached by identity), then every output.
+      await runner.step({ target: float32([3]) }, fetches);
+      const all = await runner.step({ target: float32([3]) });
+      expect(Object.keys(all).sort()).toEqual(['loss', 'step_next', 'w_next']);
+      expect(Array.from(all.w_next?.data as Float32Array)).toEqual([0.5, 0.5, 0.5]);
+      expect(Array.from(after1.w?.data as Float32Array)).toEqual([2, 2, 2]);
+      expect(runner.state().step?.data).toEqual(BigInt64Array.from([3n]));
+    } finally {
+      await session.dispose();
+    }
+  });
 });

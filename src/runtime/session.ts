@@ -89,19 +89,25 @@ export class Session {
    * Returns plain typed arrays keyed by output name.
    */
   async run(feeds: Feeds, fetches: readonly string[] = this.outputNames): Promise<Outputs> {
-    if (this.released !== null) {
-      throw new SessionError('E_SESSION_DISPOSED', 'run() on a disposed session; create a new Session');
-    }
-    const ortFeeds = this.toOrtFeeds(feeds);
-    for (const f of fetches) {
-      if (!this.outputNames.includes(f)) {
-        throw new SessionError(
-          'E_SESSION_FEED',
-          `fetch '${f}' is not a model output (${this.outputNames.join(', ')})`,
-        );
-      }
-    }
-    const pending = this.ort.run(ortFeeds, [...fetches]);
+    this.assertLive();
+    this.checkFetches(fetches);
+    const results = await this.runTensors(this.toOrtFeeds(feeds), fetches);
+    const out: Outputs = {};
+    for (const name of fetches) out[name] = fromOrtTensor(name, results[name] as ort.Tensor);
+    return out;
+  }
+
+  /**
+   * run() without the conversions, for callers that keep ORT tensors between runs (FeedbackRunner feeds
+   * each step's outputs back as they are). The caller has checked the feeds' names and that every input
+   * is fed, and the fetches with checkFetches(); ORT checks the tensors' types and shapes.
+   */
+  async runTensors(
+    feeds: Readonly<Record<string, ort.Tensor>>,
+    fetches: readonly string[],
+  ): Promise<Record<string, ort.Tensor>> {
+    this.assertLive();
+    const pending = this.ort.run(feeds, fetches);
     this.inFlight.add(pending);
     let results: ort.InferenceSession.ReturnType;
     try {
@@ -113,14 +119,30 @@ export class Session {
     } finally {
       this.inFlight.delete(pending);
     }
-    const out: Outputs = {};
     for (const name of fetches) {
-      const t = results[name];
-      if (t === undefined)
+      if (results[name] === undefined) {
         throw new SessionError('E_SESSION_RUN', `ONNX Runtime returned no output '${name}'`);
-      out[name] = fromOrtTensor(name, t);
+      }
     }
-    return out;
+    return results;
+  }
+
+  private assertLive(): void {
+    if (this.released !== null) {
+      throw new SessionError('E_SESSION_DISPOSED', 'run() on a disposed session; create a new Session');
+    }
+  }
+
+  /** Throws unless every name is a model output. */
+  checkFetches(fetches: readonly string[]): void {
+    for (const f of fetches) {
+      if (!this.outputNames.includes(f)) {
+        throw new SessionError(
+          'E_SESSION_FEED',
+          `fetch '${f}' is not a model output (${this.outputNames.join(', ')})`,
+        );
+      }
+    }
   }
 
   /** Releases the native session once runs in flight settle. Idempotent. */
