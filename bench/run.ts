@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { searchSpeed } from './search-speed.js';
 import { strategyOverhead } from './strategy-overhead.js';
+import { supernetBench } from './supernet.js';
 import { trainParallel } from './train-parallel.js';
 import { trainSpeed } from './train-speed.js';
 
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   'strategy-overhead': strategyOverhead,
   'train-speed': trainSpeed,
   'train-parallel': trainParallel,
+  supernet: supernetBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,4 +1,6 @@
 import { bestTrial } from '../runner/best.js';
+import { dartsRetrainConfig } from '../evaluate/darts/index.js';
+import { enasRetrainConfig } from '../evaluate/enas/index.js';
 import { ConfigError, NotFoundError } from '../core/errors.js';
 import type { SearchSpace, SpaceSpec } from '../core/space.js';
 import type { ExperimentRecord, Storage } from '../core/storage.js';
@@ -76,7 +78,13 @@ export async function exportSource(
 ): Promise<ExportSource> {
   const experiment = await storage.experiment(experimentId);
   const config = storedConfig(experiment.config, experimentId);
-  const evaluator = config.evaluator;
+  // An enas or darts experiment's winner is retrained from scratch by the train evaluator its config implies.
+  const evaluator =
+    config.evaluator.type === 'enas'
+      ? enasRetrainConfig(config.evaluator)
+      : config.evaluator.type === 'darts'
+        ? dartsRetrainConfig(config.evaluator)
+        : config.evaluator;
   if (evaluator.type !== 'train') {
     throw new ConfigError(
       `experiment ${experimentId} (${experiment.name}) is evaluated on the tabular benchmark ` +

@@ -183,6 +183,11 @@ export class GraphBuilder {
     return this.addNode('zero', [x], {}, o.name);
   }
 
+  /** DARTS's mixed op: sum_i softmax(alpha)_i xs[i], with the node's trainable `alpha` [xs.length]. */
+  mixture(xs: readonly Value[], o: Named = {}): Value {
+    return this.addNode('mixture', xs, {}, o.name);
+  }
+
   /** The finished graph with these outputs; the builder may go on to build a larger one. */
   build(outputs: readonly Value[]): Graph {
     if (outputs.length === 0) throw new InvalidArchitectureError('graph: build() needs at least one output');

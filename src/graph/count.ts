@@ -17,7 +17,8 @@ export function countParams(graph: Graph): number {
  * - conv2d: kh*kw*(cin/groups)*cout*oh*ow, plus cout*oh*ow for the bias;
  * - dense: in*out, plus out for the bias;
  * - everything else 0: pooling (the table counts its avg pools as 0: checked in count.test.ts), batch
- *   norm, relu, add, concat, global pooling, dropout, the loss.
+ *   norm, relu, add, concat, global pooling, dropout, the loss, and mixture (an elementwise weighted
+ *   sum, like add; its alpha counts as parameters).
  * countParams and countFlops reproduce the table's params_M and flops_M for whole NAS-Bench-201 networks.
  */
 export function macsByNode(graph: Graph): Map<string, number> {

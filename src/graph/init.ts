@@ -15,13 +15,14 @@ export function initParameters(graph: Graph, rng: Rng): Map<string, Float32Array
   for (const p of graph.params) {
     out.set(
       p.name,
-      fill(new Float32Array(numel(p.shape)), p.init, () => Rng.derive(seed, p.name)),
+      initTensor(new Float32Array(numel(p.shape)), p.init, () => Rng.derive(seed, p.name)),
     );
   }
   return out;
 }
 
-function fill(data: Float32Array, init: InitSpec, stream: () => Rng): Float32Array {
+/** Fills one tensor as its init spec says (random draws come from `stream()`, asked only when needed). */
+export function initTensor(data: Float32Array, init: InitSpec, stream: () => Rng): Float32Array {
   switch (init.kind) {
     case 'zeros':
       return data;

@@ -38,6 +38,7 @@ const ATTRS: { readonly [K in OpName]: z.ZodType<OpAttrs[K]> } = {
   softmaxCrossEntropy: none,
   identity: none,
   zero: none,
+  mixture: none,
 };
 
 const graphSchema = z.object({

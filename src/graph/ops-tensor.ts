@@ -73,6 +73,20 @@ export const add: OpDef<'add'> = {
   },
 };
 
+/**
+ * DARTS's mixed op: sum_i softmax(alpha)_i x_i over k >= 1 inputs of equal shape, alpha [k] trainable,
+ * zeros at first (the uniform mixture; a search seeds its own). No MACs: the weighting is elementwise,
+ * counted as 0 like add and batch norm (count.ts).
+ */
+export const mixture: OpDef<'mixture'> = {
+  arity: 1,
+  variadic: true,
+  infer: add.infer,
+  params(inputs) {
+    return [{ role: 'alpha', shape: [inputs.length], init: { kind: 'zeros' }, trainable: true }];
+  },
+};
+
 /** Along the channel axis; every other dimension must agree. */
 export const concat: OpDef<'concat'> = {
   arity: 1,

@@ -8,6 +8,7 @@ import {
   dropout,
   flatten,
   identity,
+  mixture,
   relu,
   reshape,
   softmaxCrossEntropy,
@@ -32,4 +33,5 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   softmaxCrossEntropy,
   identity,
   zero,
+  mixture,
 };

@@ -26,8 +26,11 @@ export type InitSpec =
   | { readonly kind: 'zeros' }
   | { readonly kind: 'ones' };
 
-/** What a parameter is to its node: emitters map roles to op inputs; optimisers skip decay on biases. */
-export type ParamRole = 'weight' | 'bias' | 'gamma' | 'beta' | 'runningMean' | 'runningVar';
+/**
+ * What a parameter is to its node: emitters map roles to op inputs; optimisers skip decay on biases.
+ * `alpha`: a mixture's architecture weights (DARTS), which a search trains apart from the weights.
+ */
+export type ParamRole = 'weight' | 'bias' | 'gamma' | 'beta' | 'runningMean' | 'runningVar' | 'alpha';
 
 /**
  * A parameter tensor of a node, named `<node>.<role>`. Buffers (batch norm's running statistics) are
@@ -90,6 +93,11 @@ export type OpAttrs = {
   identity: NoAttrs;
   /** Zeros of the input's shape: the `none` edge of cell spaces. */
   zero: NoAttrs;
+  /**
+   * DARTS's mixed op (Liu et al. 2019): inputs x_1..x_k of one shape and a trainable `alpha` [k];
+   * output sum_i softmax(alpha)_i x_i. The architecture weights of a continuous relaxation.
+   */
+  mixture: NoAttrs;
 };
 export type OpName = keyof OpAttrs;
 
@@ -109,6 +117,7 @@ export const OP_NAMES: readonly OpName[] = [
   'softmaxCrossEntropy',
   'identity',
   'zero',
+  'mixture',
 ];
 
 /** A node of one op: its inputs by value name, its output value (named as the node) and its parameters. */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Json } from '../core/types.js';
 import { parseConfig } from '../core/validate.js';
+import { dartsEvaluatorConfigSchema } from '../evaluate/darts/config.js';
+import { enasEvaluatorConfigSchema } from '../evaluate/enas/config.js';
 import { trainEvaluatorConfigSchema } from '../evaluate/train/index.js';
 
 const strategySchema = z.union([
@@ -59,7 +61,12 @@ export const experimentConfigSchema = z
     /** Optional: the evaluator's benchmark brings its space; a declared space searches part of a user table. */
     space: spaceSchema.optional(),
     evaluator: z
-      .discriminatedUnion('type', [benchmarkEvaluatorSchema, trainEvaluatorConfigSchema])
+      .discriminatedUnion('type', [
+        benchmarkEvaluatorSchema,
+        trainEvaluatorConfigSchema,
+        enasEvaluatorConfigSchema,
+        dartsEvaluatorConfigSchema,
+      ])
       .default({ type: 'benchmark', benchmark: 'nb201' }),
     strategy: strategySchema.default({ name: 'evolution', options: {} }),
     budget: budgetSchema.default({ simulatedSeconds: 12000 }),
@@ -83,16 +90,21 @@ export function configToJson(config: ExperimentConfig): Json {
 
 /** "nb201/cifar10", a user table's path, or "train:fashion-mnist": what an experiment is evaluated on. */
 export function evaluatorLabel(evaluator: ExperimentConfig['evaluator']): string {
-  if (evaluator.type === 'train') return `train:${evaluator.data.type}`;
+  if (evaluator.type === 'train' || evaluator.type === 'enas' || evaluator.type === 'darts')
+    return `${evaluator.type}:${evaluator.data.type}`;
   const { benchmark, dataset } = evaluator;
   return /\.ya?ml$/i.test(benchmark) || !dataset ? benchmark : `${benchmark}/${dataset}`;
 }
 
 /** A display name when the config gives none, e.g. "nb201-cifar10-evolution" or "chain-train-evolution". */
 export function defaultName(config: ExperimentConfig): string {
-  if (config.evaluator.type === 'train') {
+  if (
+    config.evaluator.type === 'train' ||
+    config.evaluator.type === 'enas' ||
+    config.evaluator.type === 'darts'
+  ) {
     const space = typeof config.space === 'object' && 'type' in config.space ? config.space.type : 'space';
-    return [space, 'train', config.strategy.name].join('-');
+    return [space, config.evaluator.type, config.strategy.name].join('-');
   }
   const bench = config.evaluator.benchmark.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
   return [bench, config.evaluator.dataset, config.strategy.name].filter(Boolean).join('-');

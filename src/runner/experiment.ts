@@ -4,6 +4,9 @@ import type { Json } from '../core/types.js';
 import { loadBenchmark, type Benchmark } from '../evaluate/tabular/index.js';
 import type { Evaluator } from '../core/evaluator.js';
 import type { SearchSpace, SpaceSpec } from '../core/space.js';
+import { DartsEvaluator, createDartsEvaluator } from '../evaluate/darts/index.js';
+import { bindEas, createEasEvaluator } from '../evaluate/eas/index.js';
+import { EnasEvaluator, createEnasEvaluator } from '../evaluate/enas/index.js';
 import { createTrainEvaluator } from '../evaluate/train/index.js';
 import { createSpace } from '../space/registry.js';
 import { DeclaredSpace, declaredSpaceFromConfig } from '../space/declared.js';
@@ -67,8 +70,20 @@ async function buildParts(config: ExperimentConfig): Promise<Parts> {
   const e = config.evaluator;
   if (e.type === 'train') {
     const space = trainingSpace(config);
-    const evaluator = await createTrainEvaluator(e, process.cwd());
+    // eas trains its children from their parents' weights: the train settings, its own evaluator.
+    const evaluator =
+      config.strategy.name === 'eas'
+        ? await createEasEvaluator(e, process.cwd())
+        : await createTrainEvaluator(e, process.cwd());
     return { space, evaluator, config };
+  }
+  if (e.type === 'darts') {
+    const space = trainingSpace(config);
+    return { space, evaluator: await createDartsEvaluator(e, space, process.cwd()), config };
+  }
+  if (e.type === 'enas') {
+    const space = trainingSpace(config);
+    return { space, evaluator: await createEnasEvaluator(e, space, process.cwd()), config };
   }
   const bench = await loadBenchmark(e.benchmark, { dataset: e.dataset });
   return {
@@ -80,15 +95,31 @@ async function buildParts(config: ExperimentConfig): Promise<Parts> {
 
 function makeRunner(experimentId: string, parts: Parts, storage: Storage, controls: RunControls): Runner {
   const { config, space } = parts;
+  const strategy = createStrategy(config.strategy.name, config.strategy.options, space, config.seed);
+  bindEas(strategy, parts.evaluator);
+  const enas = parts.evaluator instanceof EnasEvaluator;
+  if (enas) parts.evaluator.bind(strategy);
+  else if (strategy.name === 'enas') {
+    throw new ConfigError(
+      'strategy enas needs evaluator: { type: enas, data: ... } (its weight-sharing supernet)',
+    );
+  }
+  const darts = parts.evaluator instanceof DartsEvaluator;
+  if (darts) parts.evaluator.bind(strategy);
+  else if (strategy.name === 'darts') {
+    throw new ConfigError('strategy darts needs evaluator: { type: darts, data: ... } (its relaxed network)');
+  }
   return new Runner({
     experimentId,
     storage,
     space,
-    strategy: createStrategy(config.strategy.name, config.strategy.options, space, config.seed),
+    strategy,
     evaluator: parts.evaluator,
     budget: config.budget,
     concurrency: config.concurrency,
-    duplicates: config.duplicates,
+    // ENAS proposes the same architecture again on purpose (a probe, the retrained candidate).
+    // DARTS too (an epoch's architecture is often the last one's; the retrained one is the last epoch's).
+    duplicates: enas || darts ? 'evaluate' : config.duplicates,
     invalidReward: config.invalidReward,
     reporters: controls.reporters,
     signal: controls.signal,

@@ -35,7 +35,7 @@ describe('createSpace', () => {
   it('lists the known types for an unknown one', () => {
     expect(() => createSpace({ type: 'nb101' })).toThrow(ConfigError);
     expect(() => createSpace({ type: 'nb101' })).toThrow(
-      'unknown space type "nb101"; known types: nb201, nasbench-macro, declared, chain, macro, cell, nb201-net',
+      'unknown space type "nb101"; known types: nb201, nasbench-macro, declared, chain, macro, cell, nb201-net, morph',
     );
     expect(() => createSpace({ type: 'toString' })).toThrow(/unknown space type "toString"/);
     expect(SPACE_TYPES).toEqual([
@@ -46,6 +46,7 @@ describe('createSpace', () => {
       'macro',
       'cell',
       'nb201-net',
+      'morph',
     ]);
   });
 

@@ -4,6 +4,7 @@ import { cellSpaceFromSpec } from './cell.js';
 import { chainSpaceFromSpec } from './chain.js';
 import { declaredSpaceFromConfig } from './declared.js';
 import { macroSpaceFromSpec } from './macro.js';
+import { morphSpaceFromSpec } from './morph.js';
 import { NasbenchMacroSpace } from './nasbench-macro.js';
 import { nb201NetSpaceFromSpec } from './nb201-net.js';
 import { Nb201Space } from './nb201.js';
@@ -20,6 +21,8 @@ const BUILDERS: Readonly<Record<string, (spec: SpaceSpec) => SearchSpace<unknown
   macro: (spec) => macroSpaceFromSpec(spec),
   cell: (spec) => cellSpaceFromSpec(spec),
   'nb201-net': (spec) => nb201NetSpaceFromSpec(spec),
+  // Networks grown by function-preserving transformations from a start network of another space (eas).
+  morph: (spec) => morphSpaceFromSpec(spec, createSpace),
 };
 
 export const SPACE_TYPES: readonly string[] = Object.keys(BUILDERS);

@@ -5,6 +5,9 @@ import type { SearchSpace } from '../core/space.js';
 import type { Strategy } from '../core/strategy.js';
 import { parseConfig } from '../core/validate.js';
 import type { StrategyEntry } from './define.js';
+import { dartsStrategy } from './darts.js';
+import { easStrategy } from './eas.js';
+import { enasStrategy } from './enas.js';
 import { evolutionStrategy } from './evolution.js';
 import { gridStrategy } from './grid.js';
 import { mctsStrategy } from './mcts.js';
@@ -30,6 +33,9 @@ registerStrategy(ppoStrategy);
 registerStrategy(mctsStrategy);
 registerStrategy(qlearningStrategy);
 registerStrategy(blockqnnStrategy);
+registerStrategy(enasStrategy);
+registerStrategy(easStrategy);
+registerStrategy(dartsStrategy);
 
 export function strategyNames(): string[] {
   return [...registry.keys()];

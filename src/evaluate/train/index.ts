@@ -9,4 +9,11 @@ export { TrainEvaluator, createTrainEvaluator, resolveWorkers } from './evaluato
 export { trainingFraction } from './fraction.js';
 export { TrainingPool, type TrainingPoolOptions } from './pool/pool.js';
 export { isShared, shareDataset, shareSplits } from './pool/shared-data.js';
-export { classify, trainTrial, trialSeed, trialTrainOptions, type TrialControl } from './trial.js';
+export {
+  checkLimits,
+  classify,
+  trainTrial,
+  trialSeed,
+  trialTrainOptions,
+  type TrialControl,
+} from './trial.js';

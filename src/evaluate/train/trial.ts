@@ -108,7 +108,7 @@ export async function trainTrial(
 }
 
 /** The config's hard limits: a network over one is invalid, before any training. */
-function checkLimits(params: number, flops: number, c: TrainEvaluatorConfig): void {
+export function checkLimits(params: number, flops: number, c: TrainEvaluatorConfig): void {
   const over = (what: string, value: number, limit: number | undefined): void => {
     if (limit !== undefined && value > limit) {
       throw new InvalidArchitectureError(

@@ -4,6 +4,7 @@ import { batchNormGrad } from './batchnorm.js';
 import { dropoutGrad } from './dropout.js';
 import type { GradContext, GradResult } from './context.js';
 import { conv2dGrad } from './rules-conv.js';
+import { mixtureGrad } from './rules-mixture.js';
 import { avgPoolGrad, globalAvgPoolGrad, maxPoolGrad } from './rules-spatial.js';
 import {
   addGrad,
@@ -55,6 +56,8 @@ export function emitGradient(ctx: GradContext, graph: Graph, node: GraphNode, dy
       return reshapeGrad(ctx, node, dy, inputShape);
     case 'identity':
       return identityGrad(ctx, node, dy);
+    case 'mixture':
+      return mixtureGrad(ctx, node, dy);
     case 'softmaxCrossEntropy':
       return softmaxCrossEntropyGrad(ctx, node, dy, inputShape[1] as number);
     default: {

@@ -6,6 +6,7 @@ import type { GraphNode, ParamRole, ParamSpec } from '../types.js';
 import { emitBatchNormTraining, type BufferUpdate } from './batchnorm.js';
 import { GradContext, gradientName } from './context.js';
 import { emitDropoutTraining } from './dropout.js';
+import { withoutDeadNodes } from './prune.js';
 import { emitGradient } from './rules.js';
 
 export type TrainingGradientsOptions = {
@@ -15,6 +16,12 @@ export type TrainingGradientsOptions = {
   readonly name?: string;
   /** Seeds dropout's masks (each node's stream mixes it with the node's name). Default 0. */
   readonly seed?: number;
+  /**
+   * Which trainable parameters to differentiate (default: all). The others are held fixed: model inputs
+   * like the rest, without gradient outputs, and the backward nodes only they needed are left out. A
+   * bilevel search (DARTS) trains its weights with its architecture weights fixed and the other way round.
+   */
+  readonly trainable?: (p: ParamSpec) => boolean;
 };
 
 export type TrainingGradients = {
@@ -23,6 +30,8 @@ export type TrainingGradients = {
   readonly loss: string;
   /** The trainable parameters, each a model input and with its gradient output `gradientName(p.name)`. */
   readonly params: readonly ParamSpec[];
+  /** The trainable parameters `trainable` left out: model inputs, fed like the others, no gradient. */
+  readonly frozen: readonly ParamSpec[];
   /**
    * The buffers (batch norm's running statistics), each a model input, with `next`, the output holding
    * its value after this batch: a training loop feeds `next` back as it does updated parameters.
@@ -58,16 +67,21 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
     );
   }
   const nodes = ancestorNodes(graph, lossNode.name);
-  const params = nodes.flatMap((n) => n.params.filter((p) => p.trainable));
+  const select = options.trainable ?? (() => true);
+  const params = nodes.flatMap((n) => n.params.filter((p) => p.trainable && select(p)));
+  const frozen = nodes.flatMap((n) => n.params.filter((p) => p.trainable && !select(p)));
+  const differentiated = new Set(params.map((p) => p.name));
+  const wanted = (p: ParamSpec): boolean => differentiated.has(p.name);
   const bufferSpecs = nodes.flatMap((n) =>
     n.op === 'batchNorm' ? n.params.filter((p) => !p.trainable) : [],
   );
-  const needsGrad = dependsOnParams(nodes);
+  const needsGrad = dependsOnParams(nodes, wanted);
 
   const mb = new ModelBuilder({ name: options.name ?? 'naslab-gradients' });
   const read = new Set(nodes.flatMap((n) => n.inputs));
   for (const v of graph.inputs) if (read.has(v.name)) mb.input(v.name, v.dtype, [...v.shape]);
   for (const p of params) mb.input(p.name, 'float32', p.shape);
+  for (const p of frozen) mb.input(p.name, 'float32', p.shape);
   for (const p of bufferSpecs) mb.input(p.name, 'float32', p.shape);
   const param = (node: GraphNode, role: ParamRole): string => {
     const spec = node.params.find((p) => p.role === role);
@@ -104,14 +118,14 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
     if (!needsGrad.has(node.name)) continue;
     if (dy === null) {
       // Only a zero node between it and the loss: its parameters' gradients are exactly zero.
-      for (const p of node.params.filter((q) => q.trainable)) zeroGradient(mb, p);
+      for (const p of node.params.filter(wanted)) zeroGradient(mb, p);
       continue;
     }
     const result = emitGradient(ctx, graph, node, dy);
     result.inputs.forEach((g, k) => {
       if (g !== null) add(node.inputs[k] as string, g);
     });
-    for (const p of node.params.filter((q) => q.trainable)) {
+    for (const p of node.params.filter(wanted)) {
       if (result.params?.[p.role] !== gradientName(p.name)) {
         throw new Error(`autodiff: the ${node.op} rule did not write the gradient of '${p.name}'`);
       }
@@ -125,7 +139,9 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
     mb.output(next, 'float32', spec.shape);
     return { spec, next };
   });
-  return { model: mb, loss: lossNode.name, params, buffers };
+  // Rules write every parameter's gradient; a fixed parameter's is read by nothing (ORT would run it).
+  const model = frozen.length === 0 ? mb : withoutDeadNodes(mb);
+  return { model, loss: lossNode.name, params, frozen, buffers };
 }
 
 /** buildTrainingGradients serialised: the ModelProto bytes for Session.create. */
@@ -174,11 +190,11 @@ function relusReadOnlyByMaxPool(nodes: readonly GraphNode[]): Set<string> {
   return out;
 }
 
-/** Values some trainable parameter feeds: only they need a gradient (the data and labels do not). */
-function dependsOnParams(nodes: readonly GraphNode[]): Set<string> {
+/** Values some differentiated parameter feeds: only they need a gradient (the data and labels do not). */
+function dependsOnParams(nodes: readonly GraphNode[], wanted: (p: ParamSpec) => boolean): Set<string> {
   const out = new Set<string>();
   for (const node of nodes) {
-    if (node.params.some((p) => p.trainable) || node.inputs.some((v) => out.has(v))) out.add(node.name);
+    if (node.params.some(wanted) || node.inputs.some((v) => out.has(v))) out.add(node.name);
   }
   return out;
 }

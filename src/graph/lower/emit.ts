@@ -105,6 +105,21 @@ export function emitInference(mb: ModelBuilder, node: GraphNode, param: ParamSou
       emit('ConstantOfShape', [shape], { value: attr.tensor(float32([1], [0])) });
       return;
     }
+    case 'mixture': {
+      // softmax(alpha) split into k one-element weights, which broadcast over their input in Mul.
+      const k = node.inputs.length;
+      const s = emit('Softmax', [param(node, 'alpha')], { axis: attr.int(0) }, `${out}.softmax`);
+      if (k === 1) {
+        emit('Mul', [node.inputs[0] as string, s]);
+        return;
+      }
+      const weights = node.inputs.map((_, i) => `${out}.w${i}`);
+      const sizes = mb.initializer(`${out}.sizes`, int64([k], new Array<number>(k).fill(1)));
+      mb.node('Split', [s, sizes], weights, { axis: attr.int(0) }, { name: `${out}.split` });
+      const terms = node.inputs.map((x, i) => emit('Mul', [x, weights[i] as string], {}, `${out}.term${i}`));
+      emit('Sum', terms);
+      return;
+    }
     case 'softmaxCrossEntropy':
       emit('SoftmaxCrossEntropyLoss', node.inputs, { reduction: attr.string('mean') });
       return;

@@ -46,6 +46,7 @@ const TORCH_ROLE: Record<ParamRole, string> = {
   beta: 'bias',
   runningMean: 'running_mean',
   runningVar: 'running_var',
+  alpha: 'alpha',
 };
 
 /** PyTorch's Linear weight is [out, in]; the IR's dense weight is [in, out]. */

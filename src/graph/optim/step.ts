@@ -16,6 +16,8 @@ export type TrainingStepOptions = {
   readonly name?: string;
   /** Seeds dropout's masks. Default 0. */
   readonly seed?: number;
+  /** Which trainable parameters this step updates (default: all); the rest are fed and held fixed (`frozen`). */
+  readonly trainable?: (p: ParamSpec) => boolean;
 };
 
 /** The model inputs that are neither data nor looped state: fed by the caller every step. */
@@ -31,6 +33,8 @@ export type TrainingStep = {
   /** The trainable parameters, each a model input; `updated.get(p.name)` is its updated output. */
   readonly params: readonly ParamSpec[];
   readonly updated: ReadonlyMap<string, string>;
+  /** Trainable parameters the `trainable` option left out: model inputs fed every step, never updated. */
+  readonly frozen: readonly ParamSpec[];
   /** Batch norm's running statistics: model inputs whose `next` outputs are looped back (no gradient). */
   readonly buffers: readonly BufferSlot[];
   /** Optimiser state per parameter (momentum; Adam's m and v), zero before the first step. */
@@ -56,11 +60,13 @@ export function buildTrainingStep(graph: Graph, options: TrainingStepOptions): T
     model: mb,
     loss,
     params,
+    frozen,
     buffers,
   } = buildTrainingGradients(graph, {
     loss: options.loss,
     name: options.name ?? 'naslab-training-step',
     seed: options.seed ?? 0,
+    ...(options.trainable === undefined ? {} : { trainable: options.trainable }),
   });
   const e = new UpdateEmitter(mb);
   const lr = mb.input(LEARNING_RATE_INPUT, 'float32', []);
@@ -101,6 +107,7 @@ export function buildTrainingStep(graph: Graph, options: TrainingStepOptions): T
     optimizer,
     params,
     updated,
+    frozen,
     buffers,
     state,
     stepOutput: t,
@@ -110,7 +117,8 @@ export function buildTrainingStep(graph: Graph, options: TrainingStepOptions): T
 }
 
 /**
- * The looped inputs' first values: the given parameters and buffers, zero optimiser state, step 0. The parameter
+ * The looped inputs' first values: the given parameters and buffers (and the fixed parameters, fed as
+ * they are every step), zero optimiser state, step 0. The parameter
  * arrays are used as they are (not copied); the step never writes its inputs.
  */
 export function initialStepState(
@@ -118,7 +126,7 @@ export function initialStepState(
   params: ReadonlyMap<string, Float32Array>,
 ): Record<string, TensorData> {
   const out: Record<string, TensorData> = {};
-  for (const p of [...step.params, ...step.buffers.map((b) => b.spec)]) {
+  for (const p of [...step.params, ...step.frozen, ...step.buffers.map((b) => b.spec)]) {
     const data = params.get(p.name);
     if (data === undefined || data.length !== numel(p.shape)) {
       const found = data === undefined ? 'it is missing' : `it has ${data.length} values`;

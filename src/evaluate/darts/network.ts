@@ -1,0 +1,98 @@
+import { GraphBuilder } from '../../graph/builder.js';
+import type { Graph } from '../../graph/graph.js';
+import type { Value } from '../../graph/types.js';
+import type { CellKind, CellOp, CellSpace } from '../../space/cell.js';
+import { classifierHead, convBn, networkInput, pool, reluConvBn, sepConvBn } from '../../space/net-parts.js';
+import { NONE_OP, type DartsEdge } from '../../strategy/darts-genotype.js';
+
+/** The relaxed network and, per mixture node, the edge whose alpha it reads. */
+export type DartsNetwork = {
+  readonly graph: Graph;
+  /** Mixture node name -> edge index (into the edges given); every cell of a kind maps to its kind's edges. */
+  readonly mixtures: ReadonlyMap<string, number>;
+};
+
+/**
+ * DARTS's search network over a cell space: the space's own macro-structure (stem, `cells` normal cells
+ * per stage, two reduction cells, the same pre-processing and head as CellSpace.decode), but in every
+ * cell node n reads every earlier node i through `c<k>/n<n>/in<i>/mix`, a mixture (graph op `mixture`)
+ * of every candidate op, and sums them; the cell's output concatenates all its blocks (DARTS), not the
+ * loose ones only (which blocks are loose is known only once the cell is discrete). Ops and strides
+ * are the space's: a reduction cell applies stride 2 to its inputs; `none` is a zero of the other
+ * terms' shape.
+ */
+export function buildDartsNetwork(
+  space: CellSpace,
+  edges: readonly DartsEdge[],
+  ops: readonly string[],
+): DartsNetwork {
+  const o = space.options;
+  const index = new Map(edges.map((e, i) => [`${e.kind}/${e.node}/${e.input}`, i]));
+  const mixtures = new Map<string, number>();
+  const b = new GraphBuilder();
+  let s1 = convBn(b, networkInput(b, o.input), 'stem', { out: o.channels, kernel: 3 });
+  let s0 = s1;
+  let c = o.channels;
+  let prevReduced = false;
+  const plan: CellKind[] = [];
+  for (let stage = 0; stage < 3; stage++) {
+    if (stage > 0) plan.push('reduce');
+    for (let n = 0; n < o.cells; n++) plan.push('normal');
+  }
+  plan.forEach((kind, k) => {
+    const reduce = kind === 'reduce';
+    if (reduce) c *= 2;
+    const name = `c${k}`;
+    const p0 = reluConvBn(b, s0, `${name}/pre0`, { out: c, kernel: 1, stride: prevReduced ? 2 : 1 });
+    const nodes = [p0, reluConvBn(b, s1, `${name}/pre1`, { out: c, kernel: 1 })];
+    for (let n = 2; n < o.blocks + 2; n++) {
+      const mixed = nodes.map((x, i) => {
+        const stride = reduce && i < 2 ? 2 : 1;
+        const prefix = `${name}/n${n}/in${i}`;
+        const real = ops.filter((op) => op !== NONE_OP);
+        const made = new Map(
+          real.map((op) => [op, cellOp(b, x, op as CellOp, c, stride, `${prefix}/${op}`)]),
+        );
+        const first = made.get(real[0] as string) as Value;
+        const terms = ops.map((op) =>
+          op === NONE_OP ? b.zero(first, { name: `${prefix}/none` }) : (made.get(op) as Value),
+        );
+        const mix = b.mixture(terms, { name: `${prefix}/mix` });
+        const edge = index.get(`${kind}/${n}/${i}`);
+        if (edge === undefined) throw new RangeError(`darts: no edge ${kind} node ${n} input ${i}`);
+        mixtures.set(mix.name, edge);
+        return mix;
+      });
+      nodes.push(b.add(mixed, { name: `${name}/n${n}` }));
+    }
+    s0 = s1;
+    s1 = b.concat(nodes.slice(2), { name: `${name}/out` });
+    prevReduced = reduce;
+  });
+  const graph = classifierHead(b, b.relu(s1, { name: 'final/relu' }), o.classes);
+  return { graph, mixtures };
+}
+
+/**
+ * One candidate op on node `x` (`c` channels) with the cell's stride: the cell space's ops exactly
+ * (a copy of CellSpace's private cellOp; src/space/cell.ts could export it and this would import it).
+ */
+function cellOp(b: GraphBuilder, x: Value, op: CellOp, c: number, stride: number, name: string): Value {
+  switch (op) {
+    case 'identity':
+      return stride === 1 ? b.identity(x, { name }) : reluConvBn(b, x, name, { out: c, kernel: 1, stride });
+    case 'sepconv3x3':
+    case 'sepconv5x5': {
+      const kernel = op === 'sepconv3x3' ? 3 : 5;
+      const first = sepConvBn(b, b.relu(x, { name: `${name}/relu1` }), `${name}/a`, {
+        out: c,
+        kernel,
+        stride,
+      });
+      return sepConvBn(b, b.relu(first, { name: `${name}/relu2` }), `${name}/b`, { out: c, kernel });
+    }
+    case 'avgpool3x3':
+    case 'maxpool3x3':
+      return pool(b, x, name, op === 'maxpool3x3' ? 'max' : 'avg', 3, stride);
+  }
+}

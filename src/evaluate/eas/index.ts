@@ -1,0 +1,1 @@
+export { EasEvaluator, bindEas, createEasEvaluator } from './evaluator.js';
