@@ -198,8 +198,15 @@ export class CellSpace implements SearchSpace<Graph> {
   }
 }
 
-/** One term's op on node `x` (which has `c` channels), with the cell's stride. */
-function cellOp(b: GraphBuilder, x: Value, op: CellOp, c: number, stride: number, name: string): Value {
+/** One term's op on node `x` (which has `c` channels), with the cell's stride (DARTS's relaxed edges reuse it). */
+export function cellOp(
+  b: GraphBuilder,
+  x: Value,
+  op: CellOp,
+  c: number,
+  stride: number,
+  name: string,
+): Value {
   switch (op) {
     case 'identity':
       return stride === 1 ? b.identity(x, { name }) : reluConvBn(b, x, name, { out: c, kernel: 1, stride });

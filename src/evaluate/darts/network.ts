@@ -1,8 +1,8 @@
 import { GraphBuilder } from '../../graph/builder.js';
 import type { Graph } from '../../graph/graph.js';
 import type { Value } from '../../graph/types.js';
-import type { CellKind, CellOp, CellSpace } from '../../space/cell.js';
-import { classifierHead, convBn, networkInput, pool, reluConvBn, sepConvBn } from '../../space/net-parts.js';
+import { cellOp, type CellKind, type CellOp, type CellSpace } from '../../space/cell.js';
+import { classifierHead, convBn, networkInput, reluConvBn } from '../../space/net-parts.js';
 import { NONE_OP, type DartsEdge } from '../../strategy/darts-genotype.js';
 
 /** The relaxed network and, per mixture node, the edge whose alpha it reads. */
@@ -71,28 +71,4 @@ export function buildDartsNetwork(
   });
   const graph = classifierHead(b, b.relu(s1, { name: 'final/relu' }), o.classes);
   return { graph, mixtures };
-}
-
-/**
- * One candidate op on node `x` (`c` channels) with the cell's stride: the cell space's ops exactly
- * (a copy of CellSpace's private cellOp; src/space/cell.ts could export it and this would import it).
- */
-function cellOp(b: GraphBuilder, x: Value, op: CellOp, c: number, stride: number, name: string): Value {
-  switch (op) {
-    case 'identity':
-      return stride === 1 ? b.identity(x, { name }) : reluConvBn(b, x, name, { out: c, kernel: 1, stride });
-    case 'sepconv3x3':
-    case 'sepconv5x5': {
-      const kernel = op === 'sepconv3x3' ? 3 : 5;
-      const first = sepConvBn(b, b.relu(x, { name: `${name}/relu1` }), `${name}/a`, {
-        out: c,
-        kernel,
-        stride,
-      });
-      return sepConvBn(b, b.relu(first, { name: `${name}/relu2` }), `${name}/b`, { out: c, kernel });
-    }
-    case 'avgpool3x3':
-    case 'maxpool3x3':
-      return pool(b, x, name, op === 'maxpool3x3' ? 'max' : 'avg', 3, stride);
-  }
 }
