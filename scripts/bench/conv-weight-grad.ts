@@ -43,6 +43,19 @@ function colsConv(mb: ModelBuilder, x: string): string {
   return mb.op('Reshape', [cols, ints(mb, 'cs', [n, c * K, P])]);
 }
 
+/** cols [N, C*K, P] by one single-channel Conv over x as [N*C, 1, H, W] (no groups). */
+function colsSingle(mb: ModelBuilder, x: string): string {
+  const onehot = new Float32Array(K * K);
+  for (let t = 0; t < K; t++) onehot[t * K + t] = 1;
+  const kernel = mb.initializer(mb.uniqueName('k1'), float32([K, 1, kk, kk], onehot));
+  const flat = mb.op('Reshape', [x, ints(mb, 'xs', [n * c, 1, h, w])]);
+  const cols = mb.op('Conv', [flat, kernel], {
+    kernel_shape: attr.ints([kk, kk]),
+    pads: attr.ints([1, 1, 1, 1]),
+  });
+  return mb.op('Reshape', [cols, ints(mb, 'cs', [n, c * K, P])]);
+}
+
 /** cols [N, C*K, P] by Pad + 9 Slices + Concat. */
 function colsSlices(mb: ModelBuilder, x: string): string {
   const xp = mb.op('Pad', [x, ints(mb, 'p', [0, 0, 1, 1, 0, 0, 1, 1])]);
@@ -86,6 +99,7 @@ function oneGemm(mb: ModelBuilder, cols: string, dy: string): string {
 const variants: Record<string, Variant> = {
   convBatched: (mb, x, dy) => batchedMatMul(mb, colsConv(mb, x), dy),
   slicesBatched: (mb, x, dy) => batchedMatMul(mb, colsSlices(mb, x), dy),
+  singleBatched: (mb, x, dy) => batchedMatMul(mb, colsSingle(mb, x), dy),
   convGemm: (mb, x, dy) => oneGemm(mb, colsConv(mb, x), dy),
   slicesGemm: (mb, x, dy) => oneGemm(mb, colsSlices(mb, x), dy),
   /** Conv over batch-transposed tensors: x^T [C, N, H, W] * dy^T [M, N, H, W] -> [C, M, 3, 3]. */
