@@ -158,44 +158,77 @@ export class CellSpace implements SearchSpace<Graph> {
    * `loss`. Cell k's nodes are named `c<k>/...` (`c<k>/n<node>/t<term>/...` inside a block).
    */
   decode(sample: Sample): Graph {
-    const o = this.options;
     const s = this.structure(sample);
-    const b = new GraphBuilder();
-    let s1 = convBn(b, networkInput(b, o.input), 'stem', { out: o.channels, kernel: 3 });
-    let s0 = s1;
-    let c = o.channels;
-    let prevReduced = false;
-    const plan: CellKind[] = [];
-    for (let stage = 0; stage < 3; stage++) {
-      if (stage > 0) plan.push('reduce');
-      for (let n = 0; n < o.cells; n++) plan.push('normal');
-    }
-    plan.forEach((kind, k) => {
-      const reduce = kind === 'reduce';
-      if (reduce) c *= 2;
-      const name = `c${k}`;
-      const p0 = reluConvBn(b, s0, `${name}/pre0`, { out: c, kernel: 1, stride: prevReduced ? 2 : 1 });
-      const nodes = [p0, reluConvBn(b, s1, `${name}/pre1`, { out: c, kernel: 1 })];
+    return cellNetwork(this.options, (b, cell) => {
+      const { kind, name, nodes, channels, reduce } = cell;
       const used = new Set<number>();
       for (const block of s[kind]) {
         const terms = block.terms.map((t, i) => {
           used.add(t.input);
           const stride = reduce && t.input < 2 ? 2 : 1;
-          return cellOp(b, nodes[t.input] as Value, t.op, c, stride, `${name}/n${block.node}/t${i + 1}`);
+          return cellOp(
+            b,
+            nodes[t.input] as Value,
+            t.op,
+            channels,
+            stride,
+            `${name}/n${block.node}/t${i + 1}`,
+          );
         });
         nodes.push(b.add(terms, { name: `${name}/n${block.node}` }));
       }
       const loose = nodes.filter((_, i) => i >= 2 && !used.has(i));
-      s0 = s1;
-      s1 = loose.length === 1 ? (loose[0] as Value) : b.concat(loose, { name: `${name}/out` });
-      prevReduced = reduce;
+      return loose.length === 1 ? (loose[0] as Value) : b.concat(loose, { name: `${name}/out` });
     });
-    return classifierHead(b, b.relu(s1, { name: 'final/relu' }), o.classes);
   }
 
   toJSON(): SpaceSpec {
     return cellOptionsToSpec(this.options);
   }
+}
+
+/** One cell being built: its kind, name prefix `c<k>`, channel count, and its two preprocessed inputs. */
+export interface CellUnderConstruction {
+  readonly kind: CellKind;
+  readonly name: string;
+  readonly channels: number;
+  readonly reduce: boolean;
+  /** [input 0, input 1] after the 1x1 preprocessing; the body appends its block nodes. */
+  readonly nodes: Value[];
+}
+
+/**
+ * The network around the cells: stem, three stages of `cells` normal cells with a reduction cell
+ * between stages (channels double at each), each cell's two inputs preprocessed by relu-conv1x1-BN (the
+ * older one with stride 2 after a reduction), the classifier head. `body` builds one cell and returns its
+ * output; the cell space and DARTS's relaxed network share this skeleton.
+ */
+export function cellNetwork(
+  o: CellOptions,
+  body: (b: GraphBuilder, cell: CellUnderConstruction) => Value,
+): Graph {
+  const b = new GraphBuilder();
+  let s1 = convBn(b, networkInput(b, o.input), 'stem', { out: o.channels, kernel: 3 });
+  let s0 = s1;
+  let c = o.channels;
+  let prevReduced = false;
+  const plan: CellKind[] = [];
+  for (let stage = 0; stage < 3; stage++) {
+    if (stage > 0) plan.push('reduce');
+    for (let n = 0; n < o.cells; n++) plan.push('normal');
+  }
+  plan.forEach((kind, k) => {
+    const reduce = kind === 'reduce';
+    if (reduce) c *= 2;
+    const name = `c${k}`;
+    const p0 = reluConvBn(b, s0, `${name}/pre0`, { out: c, kernel: 1, stride: prevReduced ? 2 : 1 });
+    const nodes = [p0, reluConvBn(b, s1, `${name}/pre1`, { out: c, kernel: 1 })];
+    const out = body(b, { kind, name, channels: c, reduce, nodes });
+    s0 = s1;
+    s1 = out;
+    prevReduced = reduce;
+  });
+  return classifierHead(b, b.relu(s1, { name: 'final/relu' }), o.classes);
 }
 
 /** One term's op on node `x` (which has `c` channels), with the cell's stride (DARTS's relaxed edges reuse it). */

@@ -1,8 +1,6 @@
-import { GraphBuilder } from '../../graph/builder.js';
 import type { Graph } from '../../graph/graph.js';
 import type { Value } from '../../graph/types.js';
-import { cellOp, type CellKind, type CellOp, type CellSpace } from '../../space/cell.js';
-import { classifierHead, convBn, networkInput, reluConvBn } from '../../space/net-parts.js';
+import { cellNetwork, cellOp, type CellOp, type CellSpace } from '../../space/cell.js';
 import { NONE_OP, type DartsEdge } from '../../strategy/darts-genotype.js';
 
 /** The relaxed network and, per mixture node, the edge whose alpha it reads. */
@@ -26,32 +24,16 @@ export function buildDartsNetwork(
   edges: readonly DartsEdge[],
   ops: readonly string[],
 ): DartsNetwork {
-  const o = space.options;
   const index = new Map(edges.map((e, i) => [`${e.kind}/${e.node}/${e.input}`, i]));
   const mixtures = new Map<string, number>();
-  const b = new GraphBuilder();
-  let s1 = convBn(b, networkInput(b, o.input), 'stem', { out: o.channels, kernel: 3 });
-  let s0 = s1;
-  let c = o.channels;
-  let prevReduced = false;
-  const plan: CellKind[] = [];
-  for (let stage = 0; stage < 3; stage++) {
-    if (stage > 0) plan.push('reduce');
-    for (let n = 0; n < o.cells; n++) plan.push('normal');
-  }
-  plan.forEach((kind, k) => {
-    const reduce = kind === 'reduce';
-    if (reduce) c *= 2;
-    const name = `c${k}`;
-    const p0 = reluConvBn(b, s0, `${name}/pre0`, { out: c, kernel: 1, stride: prevReduced ? 2 : 1 });
-    const nodes = [p0, reluConvBn(b, s1, `${name}/pre1`, { out: c, kernel: 1 })];
-    for (let n = 2; n < o.blocks + 2; n++) {
+  const real = ops.filter((op) => op !== NONE_OP);
+  const graph = cellNetwork(space.options, (b, { kind, name, nodes, channels, reduce }) => {
+    for (let n = 2; n < space.options.blocks + 2; n++) {
       const mixed = nodes.map((x, i) => {
         const stride = reduce && i < 2 ? 2 : 1;
         const prefix = `${name}/n${n}/in${i}`;
-        const real = ops.filter((op) => op !== NONE_OP);
         const made = new Map(
-          real.map((op) => [op, cellOp(b, x, op as CellOp, c, stride, `${prefix}/${op}`)]),
+          real.map((op) => [op, cellOp(b, x, op as CellOp, channels, stride, `${prefix}/${op}`)]),
         );
         const first = made.get(real[0] as string) as Value;
         const terms = ops.map((op) =>
@@ -65,10 +47,7 @@ export function buildDartsNetwork(
       });
       nodes.push(b.add(mixed, { name: `${name}/n${n}` }));
     }
-    s0 = s1;
-    s1 = b.concat(nodes.slice(2), { name: `${name}/out` });
-    prevReduced = reduce;
+    return b.concat(nodes.slice(2), { name: `${name}/out` });
   });
-  const graph = classifierHead(b, b.relu(s1, { name: 'final/relu' }), o.classes);
   return { graph, mixtures };
 }
