@@ -1,17 +1,7 @@
 import { z } from 'zod';
 import { dataConfigSchema } from '../../data/config.js';
-import {
-  optimizerConfigSchema,
-  trainEvaluatorConfigSchema,
-  type TrainEvaluatorConfig,
-} from '../train/index.js';
-
-/** How the discretised cell is trained from scratch: the train evaluator's fields, less data and workers. */
-const retrainSchema = trainEvaluatorConfigSchema
-  .omit({ type: true, data: true, workers: true, maxParams: true, maxFlops: true })
-  // The train evaluator's defaults, except 10 epochs: this is the final training, not a proxy.
-  .extend({ epochs: z.number().int().min(1).default(10) })
-  .prefault({});
+import { optimizerConfigSchema, type TrainEvaluatorConfig } from '../train/index.js';
+import { retrainConfigSchema, retrainEvaluatorConfig } from '../train/retrain-config.js';
 
 /**
  * The config's `evaluator` section for DARTS: the data (weight steps on the training split,
@@ -31,12 +21,12 @@ export const dartsEvaluatorConfigSchema = z.strictObject({
   trainBatches: z.number().int().min(1).optional(),
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   threads: z.number().int().min(1).max(256).default(1),
-  retrain: retrainSchema,
+  retrain: retrainConfigSchema,
 });
 
 export type DartsEvaluatorConfig = z.output<typeof dartsEvaluatorConfigSchema>;
 
 /** The train evaluator config that retrains a darts experiment's architecture (in the run and in export). */
 export function dartsRetrainConfig(c: DartsEvaluatorConfig): TrainEvaluatorConfig {
-  return { ...c.retrain, type: 'train', data: c.data, threads: c.retrain.threads, workers: 0 };
+  return retrainEvaluatorConfig(c.data, c.retrain);
 }

@@ -1,17 +1,8 @@
 import { z } from 'zod';
 import { dataConfigSchema } from '../../data/config.js';
-import {
-  optimizerConfigSchema,
-  trainEvaluatorConfigSchema,
-  type TrainEvaluatorConfig,
-} from '../train/index.js';
+import { optimizerConfigSchema, type TrainEvaluatorConfig } from '../train/index.js';
+import { retrainConfigSchema, retrainEvaluatorConfig } from '../train/retrain-config.js';
 
-/** How the final candidate is trained from scratch: the train evaluator's fields, less data and workers. */
-const retrainSchema = trainEvaluatorConfigSchema
-  .omit({ type: true, data: true, workers: true, maxParams: true, maxFlops: true })
-  // The train evaluator's defaults, except 10 epochs: this is the final training, not a proxy.
-  .extend({ epochs: z.number().int().min(1).default(10) })
-  .prefault({});
 /**
  * The config's `evaluator` section for ENAS: the data, how the shared weights train (ENAS: SGD with
  * Nesterov momentum 0.9, cosine learning rate over all epochs, L2 1e-4), how children are scored for the
@@ -47,12 +38,12 @@ export const enasEvaluatorConfigSchema = z.strictObject({
   sessionOptimization: z.enum(['disabled', 'basic', 'extended']).default('basic'),
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   threads: z.number().int().min(1).max(256).default(1),
-  retrain: retrainSchema,
+  retrain: retrainConfigSchema,
 });
 
 export type EnasEvaluatorConfig = z.output<typeof enasEvaluatorConfigSchema>;
 
 /** The train evaluator config that retrains an enas experiment's candidate (in the run and in export). */
 export function enasRetrainConfig(c: EnasEvaluatorConfig): TrainEvaluatorConfig {
-  return { ...c.retrain, type: 'train', data: c.data, threads: c.retrain.threads, workers: 0 };
+  return retrainEvaluatorConfig(c.data, c.retrain);
 }
