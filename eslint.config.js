@@ -3,7 +3,15 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 // Browser-safe layers: they must run in a browser and a worker as they are.
-const isomorphic = ['src/core/**', 'src/space/**', 'src/strategy/**', 'src/objective/**', 'src/graph/**'];
+const isomorphic = [
+  'src/core/**',
+  'src/space/**',
+  'src/strategy/**',
+  'src/objective/**',
+  'src/graph/**',
+  'src/predict/**',
+  'src/prune/**',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**', 'naslab-runs/**'] },

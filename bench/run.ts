@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { predictorsBench } from './predictors.js';
 import { searchSpeed } from './search-speed.js';
 import { strategyOverhead } from './strategy-overhead.js';
 import { supernetBench } from './supernet.js';
@@ -17,6 +18,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   'train-speed': trainSpeed,
   'train-parallel': trainParallel,
   supernet: supernetBench,
+  predictors: predictorsBench,
 };
 
 const wanted = process.argv.slice(2);

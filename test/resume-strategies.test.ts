@@ -29,12 +29,22 @@ async function trials(db: string): Promise<readonly TrialRecord[]> {
  */
 // enas, eas and darts run only with their own evaluators (test/enas.test.ts etc. test their resume).
 const OWN_EVALUATOR = new Set(['enas', 'eas', 'darts']);
+// Strategies that cannot run without options get these.
+const OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {
+  nsga2: {
+    objectives: [
+      { metric: 'valid_acc_200ep', direction: 'maximize' },
+      { metric: 'params_M', direction: 'minimize' },
+    ],
+    population: 10,
+  },
+};
 
 describe.each(strategyNames().filter((s) => !OWN_EVALUATOR.has(s)))('resume with %s', (strategy) => {
   it.each([1, 3])('equals the uninterrupted run (concurrency %i)', async (concurrency) => {
     const config = parseExperimentConfig(
       {
-        strategy,
+        strategy: { name: strategy, options: OPTIONS[strategy] ?? {} },
         seed: 11,
         concurrency,
         budget: { trials: 120 },

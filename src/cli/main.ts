@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeStrategies } from '../strategy/registry.js';
 import { benchCommand } from './commands/bench.js';
 import { exportCommand } from './commands/export.js';
+import { registerLatencyCommand } from './commands/latency.js';
 import { lsCommand } from './commands/ls.js';
 import { resumeCommand, runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
@@ -130,6 +131,8 @@ function program(): Command {
     .action(async (id: string, flags) => {
       process.exitCode = await exportCommand(id, flags);
     });
+
+  registerLatencyCommand(cmd);
 
   cmd
     .command('strategies')

@@ -4,6 +4,7 @@ import { parseConfig } from '../core/validate.js';
 import { dartsEvaluatorConfigSchema } from '../evaluate/darts/config.js';
 import { enasEvaluatorConfigSchema } from '../evaluate/enas/config.js';
 import { trainEvaluatorConfigSchema } from '../evaluate/train/index.js';
+import { prunerConfigSchema } from '../prune/config.js';
 
 const strategySchema = z.union([
   z
@@ -74,6 +75,8 @@ export const experimentConfigSchema = z
     duplicates: z.enum(['reuse', 'evaluate']).default('reuse'),
     /** Score told to the strategy for an invalid architecture (default: the worst score so far). */
     invalidReward: z.number().optional(),
+    /** Early stopping of trials from their reports (median, successive-halving, hyperband). */
+    pruner: prunerConfigSchema.optional(),
   })
   .strict();
 

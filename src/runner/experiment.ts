@@ -10,6 +10,7 @@ import { EnasEvaluator, createEnasEvaluator } from '../evaluate/enas/index.js';
 import { createTrainEvaluator } from '../evaluate/train/index.js';
 import { createSpace } from '../space/registry.js';
 import { DeclaredSpace, declaredSpaceFromConfig } from '../space/declared.js';
+import { createPruning } from '../prune/registry.js';
 import { createStrategy } from '../strategy/registry.js';
 import { configToJson, defaultName, parseExperimentConfig, type ExperimentConfig } from './config.js';
 import type { Reporter, RunSummary } from './reporter.js';
@@ -123,6 +124,7 @@ function makeRunner(experimentId: string, parts: Parts, storage: Storage, contro
     invalidReward: config.invalidReward,
     reporters: controls.reporters,
     signal: controls.signal,
+    pruning: createPruning(config.pruner, parts.evaluator, { seed: config.seed }),
   });
 }
 
@@ -138,6 +140,7 @@ export async function startExperiment(
   const parts = await buildParts(config);
   try {
     createStrategy(config.strategy.name, config.strategy.options, parts.space, config.seed);
+    createPruning(config.pruner, parts.evaluator, { seed: config.seed });
     const experiment = await storage.createExperiment(
       config.name ?? defaultName(parts.config),
       configToJson(parts.config),

@@ -4,6 +4,7 @@ import type { SearchSpace } from '../core/space.js';
 import type { Storage, TrialResult } from '../core/storage.js';
 import type { Strategy, StrategyContext } from '../core/strategy.js';
 import type { Direction, Metrics, Sample, TrialRecord } from '../core/types.js';
+import type { Pruning } from '../prune/pruner.js';
 import { validateSample } from '../space/walk.js';
 import { BudgetTracker } from './budget.js';
 import { EventLoopYielder } from './yield.js';
@@ -28,6 +29,8 @@ export interface RunnerOptions {
   readonly invalidReward?: number;
   readonly reporters?: readonly Reporter[];
   readonly signal?: AbortSignal;
+  /** Early stopping: reports feed the pruner, `shouldStop()` asks it (src/prune). */
+  readonly pruning?: Pruning;
 }
 
 /**
@@ -81,6 +84,7 @@ export class Runner {
     this.budget = new BudgetTracker(this.o.budget, this.created, simulated);
     const saved = await storage.loadStrategyState(experimentId);
     if (saved) this.o.strategy.restore(saved);
+    await this.replayPruner(previous);
     for (const t of unfinished) if (t.state === 'running') await storage.requeue(t.id);
     await storage.setExperimentState(experimentId, 'running');
     const info = {
@@ -220,15 +224,19 @@ export class Runner {
   private async evaluate(trial: TrialRecord): Promise<TrialRecord> {
     const { storage, evaluator, space, strategy } = this.o;
     for (const r of this.reporters) r.onTrialStart?.(trial);
+    let stopped = false;
     const handle: TrialHandle = {
       id: trial.id,
       sample: trial.sample,
       key: trial.key,
       report: async (step: number, metrics: Metrics) => {
         await storage.report(trial.id, step, metrics);
+        this.feedPruner(trial, step, metrics);
         for (const r of this.reporters) r.onTrialReport?.(trial, step, metrics);
       },
-      shouldStop: () => false,
+      // Remembered once said: the trial is 'pruned' only if its evaluator heard the verdict (a verdict
+      // on its last report, with nothing left to stop, leaves it complete).
+      shouldStop: () => (stopped ||= this.o.pruning?.pruner.shouldStop(trial) ?? false),
     };
     const result = await this.score(trial.sample, () =>
       evaluator.evaluate(space.decode(trial.sample), handle, this.abort.signal),
@@ -240,10 +248,15 @@ export class Runner {
       this.discarded.push(trial);
       return trial;
     }
+    // A pruned trial keeps the score it reached: the strategy learns from it like from any other.
+    const outcome: TrialResult =
+      stopped && result.state === 'complete' ? { ...result, state: 'pruned' } : result;
     const stored = await this.serial(async () => {
-      const finished: TrialRecord = { ...trial, ...result, finishedAt: Date.now() };
+      const finished: TrialRecord = { ...trial, ...outcome, finishedAt: Date.now() };
       await strategy.tell(finished, this.context());
-      return storage.finish(trial.id, result, storage.durable ? strategy.state() : undefined);
+      const record = await storage.finish(trial.id, outcome, storage.durable ? strategy.state() : undefined);
+      this.o.pruning?.pruner.finish(record, outcome.state);
+      return record;
     });
     this.budget.finished(stored.cost);
     this.remember(stored);
@@ -285,9 +298,34 @@ export class Runner {
     }
   }
 
+  /** Gives the pruner a report's value of its metric, made "higher is better". */
+  private feedPruner(trial: TrialRecord, step: number, metrics: Metrics): void {
+    const pruning = this.o.pruning;
+    const value = pruning === undefined ? undefined : metrics[pruning.metric];
+    if (pruning === undefined || value === undefined || !Number.isFinite(value)) return;
+    pruning.pruner.report(trial, step, pruning.direction === 'maximize' ? value : -value);
+  }
+
+  /**
+   * Resume: the pruner's state is a function of what it was told, so replaying every finished trial's
+   * stored reports, in trial order, rebuilds it as the interrupted run had it. Unfinished trials are
+   * left out: they run again and report anew.
+   */
+  private async replayPruner(previous: readonly TrialRecord[]): Promise<void> {
+    const pruner = this.o.pruning?.pruner;
+    if (pruner === undefined) return;
+    for (const t of previous) {
+      if (t.state === 'running' || t.state === 'queued') continue;
+      for (const r of await this.o.storage.reports(t.id)) this.feedPruner(t, r.step, r.metrics);
+      pruner.finish(t, t.state);
+    }
+  }
+
   private remember(t: TrialRecord): void {
     this.history.push(t);
-    if (t.state === 'complete' || t.state === 'invalid') {
+    // A pruned trial's partial result stands for its architecture too: training it again for a
+    // repeated proposal would spend the budget on an architecture already judged worse than others.
+    if (t.state === 'complete' || t.state === 'invalid' || t.state === 'pruned') {
       if (!this.byKey.has(t.key)) this.byKey.set(t.key, t);
     }
     if (t.state === 'complete' && t.score !== undefined) {

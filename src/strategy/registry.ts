@@ -11,6 +11,7 @@ import { enasStrategy } from './enas.js';
 import { evolutionStrategy } from './evolution.js';
 import { gridStrategy } from './grid.js';
 import { mctsStrategy } from './mcts.js';
+import { nsga2Strategy } from './nsga2.js';
 import { ppoStrategy } from './ppo.js';
 import { blockqnnStrategy, qlearningStrategy } from './qlearning.js';
 import { randomStrategy } from './random.js';
@@ -36,6 +37,7 @@ registerStrategy(blockqnnStrategy);
 registerStrategy(enasStrategy);
 registerStrategy(easStrategy);
 registerStrategy(dartsStrategy);
+registerStrategy(nsga2Strategy);
 
 export function strategyNames(): string[] {
   return [...registry.keys()];

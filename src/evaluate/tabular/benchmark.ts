@@ -3,7 +3,7 @@ import type { ArchGraph, SearchSpace } from '../../core/space.js';
 import type { Direction } from '../../core/types.js';
 import { ConfigError } from '../../core/errors.js';
 import { didYouMean } from '../../core/config-hints.js';
-import { BUILTIN_BENCHMARKS, builtinBenchmark, bundledTable } from './builtin.js';
+import { BUILTIN_BENCHMARKS, builtinBenchmark, builtinTables } from './builtin.js';
 import { loadUserTable } from './user-table.js';
 
 /** Everything a run or a `bench` needs from a benchmark. */
@@ -54,8 +54,7 @@ export async function loadBenchmark(ref: string, options: { dataset?: string } =
   const cacheKey = `${ref}/${dataset}`;
   let benchmark = builtins.get(cacheKey);
   if (benchmark === undefined) {
-    const spec = BUILTIN_BENCHMARKS[ref];
-    benchmark = bundledTable(spec?.file ?? '').then((table) => builtinBenchmark(ref, dataset, table));
+    benchmark = builtinTables(ref).then(({ table, joined }) => builtinBenchmark(ref, dataset, table, joined));
     builtins.set(cacheKey, benchmark);
     benchmark.catch(() => builtins.delete(cacheKey));
   }

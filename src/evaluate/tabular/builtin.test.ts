@@ -7,9 +7,9 @@ import type { ArchGraph, SearchSpace } from '../../core/space.js';
 import { nb201SampleFromKey } from '../../space/nb201.js';
 import { enumerate } from '../../space/walk.js';
 import { type Benchmark, loadBenchmark } from './benchmark.js';
-import { bundledTable, bundledTablePath } from './builtin.js';
+import { builtinBenchmark, builtinTables, bundledTable, bundledTablePath } from './builtin.js';
 import { TabularEvaluator } from './evaluator.js';
-import type { Table } from './table.js';
+import { parseTable, type Table } from './table.js';
 
 const BEST =
   '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|';
@@ -156,6 +156,80 @@ describe('nb201', () => {
     await expect(loadBenchmark('nb201', { dataset: 'cifar1000' })).rejects.toThrow(ConfigError);
     await expect(loadBenchmark('nb201', { dataset: 'imagenet' })).rejects.toThrow(
       'benchmark nb201 has no dataset "imagenet"; valid datasets: cifar10, cifar100, imagenet16',
+    );
+  });
+});
+
+describe('nb201 with HW-NAS-Bench', () => {
+  let tables: { table: Table; joined?: Table };
+  beforeAll(async () => {
+    tables = await builtinTables('nb201');
+  });
+  const bench = (dataset: string): Benchmark =>
+    builtinBenchmark('nb201', dataset, tables.table, tables.joined);
+
+  it('loads the main and the hardware table once per process', async () => {
+    expect(tables.table).toBe(await bundledTable('nb201_main.csv.gz'));
+    expect(tables.joined).toBe(await bundledTable('nb201_hw_nas_bench.csv.gz'));
+    expect((await builtinTables('nasbench-macro')).joined).toBeUndefined();
+  });
+
+  // Expected values read by hand from nb201_hw_nas_bench.csv.gz (rows arch_index 6111 and 11472).
+  it('adds each device latency and energy of the dataset to the metrics', async () => {
+    const c10 = bench('cifar10');
+    expect((await evaluate(c10, BEST)).metrics).toMatchObject({
+      latency_edgegpu_ms: 6.810173988,
+      latency_raspi4_ms: 68.40410818,
+      latency_edgetpu_ms: 1.379029221,
+      latency_pixel3_ms: 23.5848,
+      latency_eyeriss_ms: 7.82354,
+      latency_fpga_ms: 6.67856,
+      energy_edgegpu_mJ: 32.25298401,
+      energy_eyeriss_mJ: 1.631061196,
+      energy_fpga_mJ: 46.74992,
+    });
+    const resnet = (await evaluate(c10, RESNET)).metrics;
+    expect(resnet).toMatchObject({ latency_edgegpu_ms: 4.742565155, latency_pixel3_ms: 14.7189 });
+    expect(resnet['test_acc']).toBeCloseTo(93.97, 2); // the main table's metrics are unchanged
+    expect(
+      Object.keys(resnet)
+        .filter((k) => /^(latency|energy)_/.test(k))
+        .sort(),
+    ).toEqual([
+      'energy_edgegpu_mJ',
+      'energy_eyeriss_mJ',
+      'energy_fpga_mJ',
+      'latency_edgegpu_ms',
+      'latency_edgetpu_ms',
+      'latency_eyeriss_ms',
+      'latency_fpga_ms',
+      'latency_pixel3_ms',
+      'latency_raspi4_ms',
+    ]);
+  });
+
+  it("reads the dataset's own columns for cifar100 and imagenet16", async () => {
+    expect((await evaluate(bench('cifar100'), RESNET)).metrics).toMatchObject({
+      latency_edgegpu_ms: 4.802055359,
+      latency_pixel3_ms: 17.5331,
+    });
+    expect((await evaluate(bench('imagenet16'), RESNET)).metrics).toMatchObject({
+      latency_edgegpu_ms: 4.644203186,
+      latency_pixel3_ms: 4.0903,
+      energy_fpga_mJ: 9.2288,
+    });
+  });
+
+  it('leaves the hardware metrics out without the joined table', async () => {
+    const { metrics } = await evaluate(builtinBenchmark('nb201', 'cifar10', tables.table), RESNET);
+    expect(metrics['latency_edgegpu_ms']).toBeUndefined();
+    expect(metrics['test_acc']).toBeCloseTo(93.97, 2);
+  });
+
+  it('names an architecture missing from the joined table', () => {
+    const partial = parseTable(`arch_str,edgegpu_latency_c10\n"${RESNET}",1\n`, 'hw.csv');
+    expect(() => builtinBenchmark('nb201', 'cifar10', tables.table, partial)).toThrow(
+      /^hw\.csv: no row for arch_str \|avg_pool_3x3~0\|.* \(.*nb201_main\.csv\.gz, row 1 \(line 2\)\)/,
     );
   });
 });

@@ -26,6 +26,8 @@ interface DatasetProtocol {
   readonly cost: { readonly column: string; readonly factor: number } | number;
   /** Metric name -> source; the names in `report` must be among them. */
   readonly metrics: Readonly<Record<string, MetricSource>>;
+  /** Metrics read from the benchmark's joined table (BuiltinBenchmark.join), row by row on the key. */
+  readonly joinedMetrics?: Readonly<Record<string, MetricSource>>;
   readonly report: readonly string[];
 }
 
@@ -33,9 +35,27 @@ interface BuiltinBenchmark {
   readonly file: string;
   /** The column holding each row's architecture key. */
   readonly keyColumn: string;
+  /** A second bundled table with more columns per architecture, matched on the same key column. */
+  readonly join?: { readonly file: string };
   readonly space: () => SearchSpace<ArchGraph>;
   readonly defaultDataset: string;
   readonly datasets: Readonly<Record<string, DatasetProtocol>>;
+}
+
+/**
+ * HW-NAS-Bench (Li et al., ICLR 2021): each NAS-Bench-201 network's measured latency (ms) on six
+ * devices, and energy (mJ) where the benchmark has it, for one dataset's input size. The table's
+ * `eyeriss_arithmetic_intensity_*` is left out: it is a property of the schedule, not a cost.
+ */
+function hwNasBenchMetrics(suffix: string): Record<string, MetricSource> {
+  const metrics: Record<string, MetricSource> = {};
+  for (const device of ['edgegpu', 'raspi4', 'edgetpu', 'pixel3', 'eyeriss', 'fpga']) {
+    metrics[`latency_${device}_ms`] = { column: `${device}_latency_${suffix}` };
+  }
+  for (const device of ['edgegpu', 'eyeriss', 'fpga']) {
+    metrics[`energy_${device}_mJ`] = { column: `${device}_energy_${suffix}` };
+  }
+  return metrics;
 }
 
 /** NAS-Bench-201's published protocol: search on the 12-epoch accuracy, pay 12 epochs of training time. */
@@ -55,6 +75,7 @@ function nb201Protocol(
       params_M: { column: `params_M_${suffix}` },
       flops_M: { column: `flops_M_${suffix}` },
     },
+    joinedMetrics: hwNasBenchMetrics(suffix),
     report: ['valid_acc_200ep', 'test_acc'],
   };
 }
@@ -63,6 +84,7 @@ export const BUILTIN_BENCHMARKS: Readonly<Record<string, BuiltinBenchmark>> = {
   nb201: {
     file: 'nb201_main.csv.gz',
     keyColumn: 'arch_str',
+    join: { file: 'nb201_hw_nas_bench.csv.gz' },
     space: () => new Nb201Space(),
     defaultDataset: 'cifar10',
     datasets: {
@@ -121,8 +143,38 @@ function dividedBy(values: Float64Array, divisor: number): Float64Array {
   return divisor === 1 ? values : values.map((v) => v / divisor);
 }
 
-/** Builds one dataset's benchmark over an already-loaded table. */
-export function builtinBenchmark(name: string, dataset: string, table: Table): Benchmark {
+/**
+ * For each row of `table`, the row of `joined` with the same key: every architecture must be there
+ * (HW-NAS-Bench covers all 15,625 NAS-Bench-201 cells), in any order.
+ */
+function joinRows(table: Table, joined: Table, keyColumn: string): Int32Array {
+  const rowOf = new Map<string, number>();
+  joined.text(keyColumn).forEach((key, r) => rowOf.set(key, r));
+  const keys = table.text(keyColumn);
+  const rows = new Int32Array(keys.length);
+  keys.forEach((key, r) => {
+    const found = rowOf.get(key);
+    if (found === undefined) {
+      throw new ConfigError(
+        `${joined.source}: no row for ${keyColumn} ${key} (${table.source}, ${table.where(r)}); ` +
+          'the bundled benchmark files do not match: reinstall naslab',
+      );
+    }
+    rows[r] = found;
+  });
+  return rows;
+}
+
+function joinedColumn(joined: Table, column: string, rows: Int32Array): Float64Array {
+  const values = joined.numbers(column);
+  return Float64Array.from(rows, (r) => values[r] as number);
+}
+
+/**
+ * Builds one dataset's benchmark over already-loaded tables (builtinTables). Without `joined`, the
+ * metrics of the joined table (nb201's HW-NAS-Bench latencies) are left out.
+ */
+export function builtinBenchmark(name: string, dataset: string, table: Table, joined?: Table): Benchmark {
   const spec = BUILTIN_BENCHMARKS[name];
   const protocol = spec?.datasets[dataset];
   if (spec === undefined || protocol === undefined)
@@ -131,6 +183,13 @@ export function builtinBenchmark(name: string, dataset: string, table: Table): B
     name: metric,
     values: dividedBy(table.numbers(source.column), source.divideBy ?? 1),
   }));
+  if (joined !== undefined && protocol.joinedMetrics !== undefined) {
+    const rows = joinRows(table, joined, spec.keyColumn);
+    for (const [metric, source] of Object.entries(protocol.joinedMetrics)) {
+      const values = joinedColumn(joined, source.column, rows);
+      metrics.push({ name: metric, values: dividedBy(values, source.divideBy ?? 1) });
+    }
+  }
   const cost =
     typeof protocol.cost === 'number'
       ? protocol.cost
@@ -166,4 +225,15 @@ export function bundledTable(file: string): Promise<Table> {
     table.catch(() => tables.delete(file));
   }
   return table;
+}
+
+/** A built-in benchmark's tables: its main file and, if it has one, the joined file (loaded at once). */
+export async function builtinTables(name: string): Promise<{ table: Table; joined?: Table }> {
+  const spec = BUILTIN_BENCHMARKS[name];
+  if (spec === undefined) throw new ConfigError(`no built-in benchmark ${name}`);
+  const [table, joined] = await Promise.all([
+    bundledTable(spec.file),
+    spec.join === undefined ? undefined : bundledTable(spec.join.file),
+  ]);
+  return joined === undefined ? { table } : { table, joined };
 }
