@@ -9,10 +9,10 @@ import { flatSpace, keyOf } from './toy.testkit.js';
 const space = flatSpace(6, [0, 1, 2, 3]);
 const create = (options: Record<string, unknown> = {}, seed = 1) =>
   new EnasStrategy(space, parseConfig(enasStrategy.options, options, 'test'), new Rng(seed));
-const ctx = (running = 0): StrategyContext => ({
+const ctx = (running = 0, progress = 0): StrategyContext => ({
   space,
   direction: 'maximize',
-  progress: 0,
+  progress,
   history: [],
   running,
 });
@@ -68,6 +68,26 @@ describe('enas controller', () => {
     expect(new Set(samples.slice(2, 5).map(keyOf)).size).toBe(3);
     expect(samples[5]).toEqual(samples[3]); // the best-scored candidate
     expect((await s.ask(ctx())).kind).toBe('done');
+  });
+
+  it('ends the epochs early when another would leave less than `reserve` of the budget', async () => {
+    const s = create({ epochs: 10, candidates: 2, reserve: 0.1, retrain: false });
+    const phases: string[] = [];
+    // Each epoch uses 0.25 of the budget: epochs at 0, 0.25 and 0.5; a fourth would end at 1.0 > 0.9.
+    for (let n = 0; n < 6; n++) {
+      const p = await s.ask(ctx(0, Math.min(1, 0.25 * n)));
+      if (p.kind !== 'trial') {
+        phases.push(p.kind);
+        break;
+      }
+      phases.push(s.plan().phase);
+      await s.tell(trial(p.sample, 0.5, n), ctx());
+    }
+    expect(phases).toEqual(['epoch', 'epoch', 'epoch', 'candidate', 'candidate', 'done']);
+    // The cut survives a restore.
+    const b = create({ epochs: 10, candidates: 2, reserve: 0.1, retrain: false }, 7);
+    b.restore(JSON.parse(JSON.stringify(s.state())));
+    expect(b.state()).toEqual(s.state());
   });
 
   it('waits while an epoch runs', async () => {

@@ -49,6 +49,14 @@ const enasOptions = z.strictObject({
     .min(1)
     .default(10)
     .describe('architectures sampled at the end and ranked with the shared weights'),
+  reserve: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.1)
+    .describe(
+      'share of the budget kept for ranking candidates: no epoch starts that would likely cross 1 - reserve',
+    ),
   retrain: z
     .boolean()
     .default(true)
@@ -97,6 +105,9 @@ const stateSchema = z.strictObject({
   adam: z.json(),
   baseline: baselineSchema,
   asked: z.number().int().min(0),
+  // Absent in states saved before the budget-aware schedule: epochs as configured.
+  epochs: z.number().int().min(0).nullable().optional(),
+  epochProgress: z.number().optional(),
   candidates: z.array(candidateSchema),
   companion: z.json(),
 });
@@ -116,6 +127,10 @@ export class EnasStrategy implements Strategy, EnasController {
   private readonly adam: Adam;
   private readonly baseline: EmaBaseline;
   private asked = 0;
+  /** Epochs actually run when the budget cut the schedule short (null: as configured). */
+  private epochLimit: number | null = null;
+  /** ctx.progress when the last epoch was proposed, to estimate what another epoch costs. */
+  private epochProgress = 0;
   private candidates: { key: string; sample: Sample; score: number | null }[] = [];
   private companion: EnasCompanion | undefined;
   /** A saved companion state that arrived before the companion did. */
@@ -138,10 +153,12 @@ export class EnasStrategy implements Strategy, EnasController {
   }
 
   private planOf(n: number): EnasPlan | undefined {
-    const { epochs, candidates, retrain } = this.options;
+    const { candidates, retrain } = this.options;
+    const epochs = this.epochLimit ?? this.options.epochs;
     if (n < epochs) {
       const { controllerSteps, controllerBatch } = this.options;
-      return { phase: 'epoch', epoch: n, epochs, controllerSteps, controllerBatch };
+      // The cosine schedule runs over the configured epochs even when the budget ends them sooner.
+      return { phase: 'epoch', epoch: n, epochs: this.options.epochs, controllerSteps, controllerBatch };
     }
     if (n < epochs + candidates) return { phase: 'candidate', index: n - epochs };
     if (retrain && n === epochs + candidates) return { phase: 'retrain' };
@@ -172,11 +189,18 @@ export class EnasStrategy implements Strategy, EnasController {
   }
 
   ask(ctx: StrategyContext): Promise<Proposal> {
-    const plan = this.planOf(this.asked);
-    if (plan === undefined) return Promise.resolve({ kind: 'done' });
     // One trial at a time: an epoch changes the shared state the next trial starts from, and the
     // retrain needs every candidate's score.
     if (ctx.running > 0) return Promise.resolve({ kind: 'wait' });
+    if (this.planOf(this.asked)?.phase === 'epoch' && this.asked > 0 && this.epochLimit === null) {
+      // A budget (wall or trials) that another epoch like the last would push past 1 - reserve ends
+      // the epochs here, so the candidates are still ranked before the budget runs out.
+      const next = ctx.progress + (ctx.progress - this.epochProgress);
+      if (next > 1 - this.options.reserve) this.epochLimit = this.asked;
+    }
+    const plan = this.planOf(this.asked);
+    if (plan === undefined) return Promise.resolve({ kind: 'done' });
+    if (plan.phase === 'epoch') this.epochProgress = ctx.progress;
     const sample = plan.phase === 'retrain' ? this.best() : this.propose(plan.phase === 'candidate');
     this.asked++;
     return Promise.resolve({ kind: 'trial', sample });
@@ -218,6 +242,8 @@ export class EnasStrategy implements Strategy, EnasController {
         adam: this.adam.toJSON(),
         baseline: this.baseline.toJSON(),
         asked: this.asked,
+        epochs: this.epochLimit,
+        epochProgress: this.epochProgress,
         candidates: this.candidates.map((c) => ({ ...c })),
         companion: this.companion?.state() ?? this.pendingCompanion,
       },
@@ -231,6 +257,8 @@ export class EnasStrategy implements Strategy, EnasController {
     this.baseline.load(data.baseline);
     this.rng.setState(data.rng);
     this.asked = data.asked;
+    this.epochLimit = data.epochs ?? null;
+    this.epochProgress = data.epochProgress ?? 0;
     this.candidates = data.candidates.map((c) => ({ ...c }));
     if (this.companion !== undefined && data.companion !== null) this.companion.restore(data.companion);
     else this.pendingCompanion = data.companion;
