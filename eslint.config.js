@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 // Browser-safe layers: they must run in a browser and a worker as they are.
+// src/ui/web is bundled for the browser (scripts/build-ui.ts), so Node is out there too.
 const isomorphic = [
+  'src/ui/web/**',
   'src/core/**',
   'src/space/**',
   'src/strategy/**',
@@ -25,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/ui/web/**'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: isomorphic,
     ignores: ['**/*.test.ts'],
     rules: {
@@ -34,7 +41,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['node:*', 'fs', 'path', 'os', 'zlib', 'child_process', 'better-sqlite3'],
-              message: 'core/space/strategy/objective/graph must run in a browser: no Node built-ins.',
+              message: 'this layer must run in a browser: no Node built-ins.',
             },
           ],
         },

@@ -30,14 +30,13 @@ async function trials(db: string): Promise<readonly TrialRecord[]> {
 // enas, eas and darts run only with their own evaluators (test/enas.test.ts etc. test their resume).
 const OWN_EVALUATOR = new Set(['enas', 'eas', 'darts']);
 // Strategies that cannot run without options get these.
+const OBJECTIVES = [
+  { metric: 'valid_acc_200ep', direction: 'maximize' },
+  { metric: 'params_M', direction: 'minimize' },
+];
 const OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {
-  nsga2: {
-    objectives: [
-      { metric: 'valid_acc_200ep', direction: 'maximize' },
-      { metric: 'params_M', direction: 'minimize' },
-    ],
-    population: 10,
-  },
+  nsga2: { objectives: OBJECTIVES, population: 10 },
+  'evolution-pareto': { objectives: OBJECTIVES, population: 10, sample: 3 },
 };
 
 describe.each(strategyNames().filter((s) => !OWN_EVALUATOR.has(s)))('resume with %s', (strategy) => {

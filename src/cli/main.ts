@@ -3,6 +3,7 @@ import { describeStrategies } from '../strategy/registry.js';
 import { benchCommand } from './commands/bench.js';
 import { exportCommand } from './commands/export.js';
 import { registerLatencyCommand } from './commands/latency.js';
+import { registerUiCommand } from './commands/ui.js';
 import { lsCommand } from './commands/ls.js';
 import { resumeCommand, runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
@@ -75,6 +76,10 @@ function program(): Command {
     .description('an experiment: its best trial, the top-k table and architecture strings')
     .argument('<id>', 'experiment id (see: naslab ls)')
     .option('--top <k>', 'rows in the top-k table', positiveInt('--top'), 10)
+    .option(
+      '--objectives <list>',
+      "Pareto front axes, e.g. valid_acc_200ep:max,latency_pixel3_ms:min (default: the strategy's objectives or the reward's metrics)",
+    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'one JSON object on stdout')
     .action(async (id: string, flags) => {
@@ -120,6 +125,15 @@ function program(): Command {
     .requiredOption('--out <dir>', 'folder for model.onnx and model.json (new or empty, unless --force)')
     .option('--trial <id|#n>', 'trial id as naslab show lists it, or #N (its number); default the best')
     .option(
+      '--near-latency <ms>',
+      'export the front trial closest to this latency budget, not above it when one fits',
+      positiveNumber('--near-latency'),
+    )
+    .option(
+      '--latency-metric <name>',
+      'latency metric for --near-latency (default: the only latency*_ms metric)',
+    )
+    .option(
       '--retrain-epochs <n>',
       'train n epochs on training + validation data instead of reproducing the trial',
       positiveInt('--retrain-epochs'),
@@ -133,6 +147,7 @@ function program(): Command {
     });
 
   registerLatencyCommand(cmd);
+  registerUiCommand(cmd);
 
   cmd
     .command('strategies')

@@ -15,13 +15,13 @@ import {
 import { DESCRIPTION_FILE, MODEL_FILE, checkOutDir, writeExportFiles } from './files.js';
 import { buildExportModel } from './model.js';
 import { retrain, type RetrainEpoch, type RetrainPlan } from './retrain.js';
-import { exportSource } from './source.js';
+import { exportSource, type TrialChoice } from './source.js';
 import { naslabVersion } from './version.js';
 
 export interface ExportOptions {
   readonly experimentId: string;
   /** A trial id (as `naslab show` prints it) or `#N`, its number; default the best complete trial. */
-  readonly trial?: string;
+  readonly trial?: TrialChoice;
   /** Retrain this many epochs on training + validation data instead of reproducing the trial. */
   readonly retrainEpochs?: number;
   /** The folder model.onnx and model.json go to. */

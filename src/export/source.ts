@@ -1,4 +1,4 @@
-import { bestTrial } from '../runner/best.js';
+import { bestTrial, nearLatencyTrial, resolveLatencyMetric } from '../runner/best.js';
 import { dartsRetrainConfig } from '../evaluate/darts/index.js';
 import { enasRetrainConfig } from '../evaluate/enas/index.js';
 import { ConfigError, NotFoundError } from '../core/errors.js';
@@ -44,9 +44,39 @@ function findTrial(trials: readonly TrialRecord[], selector: string, experimentI
   return found;
 }
 
-function chosenTrial(trials: readonly TrialRecord[], selector: string | undefined, id: string): TrialRecord {
-  if (selector === undefined) {
-    const best = bestTrial(trials);
+/** `naslab export --near-latency <ms> [--latency-metric M]`: the front trial for a latency budget. */
+export interface LatencyBudget {
+  /** Milliseconds, in the latency metric's units. */
+  readonly nearLatency: number;
+  /** Default: the only latency metric (`latency*_ms`) the trials carry. */
+  readonly latencyMetric?: string | undefined;
+}
+
+/** Which trial to export: an id or #N, a latency budget, or (undefined) the best. */
+export type TrialChoice = string | LatencyBudget | undefined;
+
+/**
+ * The trial an export starts from. The best and the latency-budget choices rank by the experiment's
+ * reward objective when its config has one (`reward`, `constraints`), so they agree with the search.
+ */
+export function chooseTrial(
+  trials: readonly TrialRecord[],
+  choice: TrialChoice,
+  id: string,
+  config: ExperimentConfig,
+): TrialRecord {
+  if (typeof choice === 'object') {
+    const metric = resolveLatencyMetric(trials, choice.latencyMetric);
+    const near = nearLatencyTrial(trials, choice.nearLatency, metric, config);
+    if (near === undefined) {
+      throw new ConfigError(
+        `experiment ${id} has no complete trial with a score and ${metric} to choose from (${trials.length} trials)`,
+      );
+    }
+    return near;
+  }
+  if (choice === undefined) {
+    const best = bestTrial(trials, config);
     if (best === undefined) {
       throw new ConfigError(
         `experiment ${id} has no complete trial to export (${trials.length} trials); run or resume it first`,
@@ -54,10 +84,10 @@ function chosenTrial(trials: readonly TrialRecord[], selector: string | undefine
     }
     return best;
   }
-  const trial = findTrial(trials, selector, id);
+  const trial = findTrial(trials, choice, id);
   if (trial.state !== 'complete') {
     const why = trial.error ? ` (${trial.error.message})` : '';
-    const best = bestTrial(trials);
+    const best = bestTrial(trials, config);
     throw new ConfigError(
       `trial #${trial.number} (${trial.id}) of experiment ${id} is ${trial.state}${why}: only a complete ` +
         `trial can be exported` +
@@ -74,7 +104,7 @@ function chosenTrial(trials: readonly TrialRecord[], selector: string | undefine
 export async function exportSource(
   storage: Storage,
   experimentId: string,
-  trialSelector?: string,
+  trialSelector?: TrialChoice,
 ): Promise<ExportSource> {
   const experiment = await storage.experiment(experimentId);
   const config = storedConfig(experiment.config, experimentId);
@@ -97,7 +127,7 @@ export async function exportSource(
     throw new ConfigError(`experiment ${experimentId}: its space does not build networks; ${HOW}`);
   }
   const space = createSpace(spec as SpaceSpec);
-  const trial = chosenTrial(await storage.trials(experimentId), trialSelector, experimentId);
+  const trial = chooseTrial(await storage.trials(experimentId), trialSelector, experimentId, config);
   const graph = space.decode(trial.sample);
   if (!(graph instanceof Graph)) {
     throw new ConfigError(

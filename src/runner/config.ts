@@ -5,6 +5,7 @@ import { dartsEvaluatorConfigSchema } from '../evaluate/darts/config.js';
 import { enasEvaluatorConfigSchema } from '../evaluate/enas/config.js';
 import { trainEvaluatorConfigSchema } from '../evaluate/train/index.js';
 import { prunerConfigSchema } from '../prune/config.js';
+import { constraintsConfigSchema, rewardConfigSchema } from '../strategy/reward-objective.js';
 
 const strategySchema = z.union([
   z
@@ -77,6 +78,10 @@ export const experimentConfigSchema = z
     invalidReward: z.number().optional(),
     /** Early stopping of trials from their reports (median, successive-halving, hyperband). */
     pruner: prunerConfigSchema.optional(),
+    /** What strategies learn from instead of the signal alone: MnasNet's or a weighted reward. */
+    reward: rewardConfigSchema.optional(),
+    /** Hard limits on metrics (latency, params...): infeasible trials rejected or penalised. */
+    constraints: constraintsConfigSchema.optional(),
   })
   .strict();
 

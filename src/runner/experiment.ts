@@ -12,6 +12,7 @@ import { createSpace } from '../space/registry.js';
 import { DeclaredSpace, declaredSpaceFromConfig } from '../space/declared.js';
 import { createPruning } from '../prune/registry.js';
 import { createStrategy } from '../strategy/registry.js';
+import { withReward } from '../strategy/reward-objective.js';
 import { configToJson, defaultName, parseExperimentConfig, type ExperimentConfig } from './config.js';
 import type { Reporter, RunSummary } from './reporter.js';
 import { Runner } from './runner.js';
@@ -114,7 +115,8 @@ function makeRunner(experimentId: string, parts: Parts, storage: Storage, contro
     experimentId,
     storage,
     space,
-    strategy,
+    // The experiment's reward and constraints (if any) rewrite the score every strategy learns from.
+    strategy: withReward(strategy, config, config.invalidReward),
     evaluator: parts.evaluator,
     budget: config.budget,
     concurrency: config.concurrency,

@@ -18,9 +18,10 @@ function configError(run: () => unknown): string {
 describe('strategy registry', () => {
   it('knows the built-in strategies', () => {
     expect(strategyNames()).toEqual(expect.arrayContaining(['random', 'grid', 'evolution']));
-    // eas and darts need their own spaces (a morph space, the cell space); nsga2 needs its objectives.
+    // eas and darts need their own spaces (a morph space, the cell space); nsga2 and evolution-pareto need
+    // their objectives.
     // Their own tests create them.
-    const special = new Set(['eas', 'darts', 'nsga2']);
+    const special = new Set(['eas', 'darts', 'nsga2', 'evolution-pareto']);
     const generic = strategyNames().filter((n) => !special.has(n));
     for (const name of generic) expect(createStrategy(name, {}, space, 1).name).toBe(name);
   });

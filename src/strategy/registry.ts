@@ -9,6 +9,7 @@ import { dartsStrategy } from './darts.js';
 import { easStrategy } from './eas.js';
 import { enasStrategy } from './enas.js';
 import { evolutionStrategy } from './evolution.js';
+import { evolutionParetoStrategy } from './evolution-pareto.js';
 import { gridStrategy } from './grid.js';
 import { mctsStrategy } from './mcts.js';
 import { nsga2Strategy } from './nsga2.js';
@@ -38,6 +39,7 @@ registerStrategy(enasStrategy);
 registerStrategy(easStrategy);
 registerStrategy(dartsStrategy);
 registerStrategy(nsga2Strategy);
+registerStrategy(evolutionParetoStrategy);
 
 export function strategyNames(): string[] {
   return [...registry.keys()];

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { exportModel, type ExportStage, type RetrainEpoch } from '../../export/index.js';
+import { ConfigError } from '../../core/errors.js';
 import { openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
 import { EXIT, formatNumber, info, printJson, type OutputFlags } from '../output.js';
@@ -8,6 +9,8 @@ import { abortOnSignals } from '../signals.js';
 export interface ExportFlags extends OutputFlags {
   readonly out: string;
   readonly trial?: string;
+  readonly nearLatency?: number;
+  readonly latencyMetric?: string;
   readonly retrainEpochs?: number;
   readonly force?: boolean;
   readonly db?: string;
@@ -70,10 +73,16 @@ export async function exportCommand(id: string, flags: ExportFlags): Promise<num
   const storage = openStorage(dbPath(flags.db));
   const progress = new ExportProgress(!flags.json && !flags.quiet);
   try {
+    if (flags.trial !== undefined && flags.nearLatency !== undefined) {
+      throw new ConfigError('--trial and --near-latency both choose the trial: give one of them');
+    }
     const controller = abortOnSignals(() => progress.stop());
     const result = await exportModel(storage, {
       experimentId: id,
-      trial: flags.trial,
+      trial:
+        flags.nearLatency !== undefined
+          ? { nearLatency: flags.nearLatency, latencyMetric: flags.latencyMetric }
+          : flags.trial,
       retrainEpochs: flags.retrainEpochs,
       out: flags.out,
       force: flags.force,

@@ -1,5 +1,14 @@
+import { ConfigError } from '../../core/errors.js';
 import type { TrialRecord, TrialState } from '../../core/types.js';
-import { evaluatorLabel } from '../../runner/config.js';
+import { paretoTrials } from '../../objective/front.js';
+import { parseObjectives, type Objective } from '../../objective/objectives.js';
+import { evaluatorLabel, type ExperimentConfig } from '../../runner/config.js';
+import {
+  hasRewardObjective,
+  rewardObjectives,
+  trialReward,
+  type RewardObjective,
+} from '../../strategy/reward-objective.js';
 import { storedConfig } from '../../runner/experiment.js';
 import { openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
@@ -9,14 +18,73 @@ import { bestTrial } from '../../runner/best.js';
 export interface ShowFlags extends OutputFlags {
   readonly db?: string;
   readonly top?: number;
+  /** `--objectives acc:max,latency_pixel3_ms:min`: the front's axes, overriding the config's. */
+  readonly objectives?: string;
 }
 
-/** Ranked by score (higher is better), ties by trial number. */
-export function topTrials(trials: readonly TrialRecord[], k: number): TrialRecord[] {
+/**
+ * Ranked by score (higher is better), or by the experiment's reward when its config has one (trials a
+ * constraint rejects are left out); ties by trial number.
+ */
+export function topTrials(
+  trials: readonly TrialRecord[],
+  k: number,
+  objective: RewardObjective = {},
+): TrialRecord[] {
+  const scored = hasRewardObjective(objective);
   return trials
-    .filter((t) => t.state === 'complete' && t.score !== undefined)
-    .sort((a, b) => (b.score as number) - (a.score as number) || a.number - b.number)
-    .slice(0, k);
+    .flatMap((t) => {
+      const value = t.state !== 'complete' ? undefined : scored ? trialReward(t, objective) : t.score;
+      return value === undefined || Number.isNaN(value) ? [] : [{ t, value }];
+    })
+    .sort((a, b) => b.value - a.value || a.t.number - b.t.number)
+    .slice(0, k)
+    .map((x) => x.t);
+}
+
+const DIRECTIONS: Readonly<Record<string, Objective['direction']>> = {
+  max: 'maximize',
+  maximize: 'maximize',
+  min: 'minimize',
+  minimize: 'minimize',
+};
+
+/** `acc:max,lat:min` -> objectives; a ConfigError shows the expected form. */
+export function parseObjectivesFlag(text: string): Objective[] {
+  const list = text.split(',').map((part) => {
+    const [metric = '', direction = '', ...rest] = part.trim().split(':');
+    const d = DIRECTIONS[direction.trim().toLowerCase()];
+    if (metric.trim() === '' || d === undefined || rest.length > 0) {
+      throw new ConfigError(
+        `--objectives ${JSON.stringify(text)}: expected metric:max or metric:min separated by commas ` +
+          '(e.g. c10valid_xvalid_acc_12ep:max,latency_pixel3_ms:min)',
+      );
+    }
+    return { metric: metric.trim(), direction: d };
+  });
+  return parseObjectives(list, '--objectives');
+}
+
+/**
+ * The front's axes: the flag, else the strategy's `objectives` option (nsga2, evolution-pareto), else
+ * the metrics the experiment's reward trades off; none means no front is shown.
+ */
+export function frontObjectives(config: ExperimentConfig, flag: string | undefined): Objective[] | undefined {
+  if (flag !== undefined) return parseObjectivesFlag(flag);
+  const fromStrategy = config.strategy.options.objectives;
+  if (fromStrategy !== undefined) return parseObjectives(fromStrategy, 'strategy.options.objectives');
+  return config.reward === undefined ? undefined : rewardObjectives(config.reward);
+}
+
+/** The front, ordered by its first objective, best first (ties by trial number). */
+function orderedFront(trials: readonly TrialRecord[], objectives: readonly Objective[]): TrialRecord[] {
+  const first = objectives[0] as Objective;
+  const sign = first.direction === 'maximize' ? -1 : 1;
+  return paretoTrials(trials, objectives).sort(
+    (a, b) =>
+      sign * ((a.metrics[first.metric] as number) - (b.metrics[first.metric] as number)) ||
+      a.number - b.number,
+  );
 }
 
 export async function showCommand(id: string, flags: ShowFlags): Promise<number> {
@@ -27,11 +95,14 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
     const trials = await storage.trials(id);
     const counts: Partial<Record<TrialState, number>> = {};
     for (const t of trials) counts[t.state] = (counts[t.state] ?? 0) + 1;
-    const best = bestTrial(trials);
-    const top = topTrials(trials, flags.top ?? 10);
+    const best = bestTrial(trials, config);
+    const top = topTrials(trials, flags.top ?? 10, config);
+    const objectives = frontObjectives(config, flags.objectives);
+    const front = objectives === undefined ? undefined : orderedFront(trials, objectives);
     const simulatedSeconds = trials.reduce((a, t) => a + t.cost, 0);
     if (flags.json) {
-      printJson({ experiment: { ...experiment, config }, counts, simulatedSeconds, best, top });
+      const pareto = objectives === undefined ? {} : { objectives, front };
+      printJson({ experiment: { ...experiment, config }, counts, simulatedSeconds, best, top, ...pareto });
       return EXIT.ok;
     }
     info(flags, `experiment ${experiment.id}: ${experiment.name} [${experiment.state}]`);
@@ -50,7 +121,8 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
       info(flags, '  no completed trial yet');
       return EXIT.ok;
     }
-    info(flags, `\nbest: trial ${best.id} (#${best.number})\n  architecture: ${best.key}`);
+    const by = hasRewardObjective(config) ? ' by the reward' : '';
+    info(flags, `\nbest${by}: trial ${best.id} (#${best.number})\n  architecture: ${best.key}`);
     for (const [name, value] of Object.entries(best.metrics))
       info(flags, `  ${name}: ${formatNumber(value)}`);
     const metricNames = [...new Set(top.flatMap((t) => Object.keys(t.metrics)))];
@@ -62,8 +134,25 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
         top.map((t, i) => [i + 1, t.id, ...metricNames.map((m) => formatNumber(t.metrics[m])), t.key]),
       ),
     );
+    if (objectives !== undefined && front !== undefined) printFront(flags, objectives, front);
     return EXIT.ok;
   } finally {
     await storage.close();
   }
+}
+
+function printFront(flags: ShowFlags, objectives: readonly Objective[], front: readonly TrialRecord[]): void {
+  const axes = objectives.map((o) => `${o.metric} (${o.direction === 'maximize' ? 'max' : 'min'})`);
+  info(
+    flags,
+    `\nPareto front: ${front.length} trial${front.length === 1 ? '' : 's'} over ${axes.join(', ')}`,
+  );
+  if (front.length === 0) return;
+  info(
+    flags,
+    table(
+      ['trial', '#', ...objectives.map((o) => o.metric), 'architecture'],
+      front.map((t) => [t.id, t.number, ...objectives.map((o) => formatNumber(t.metrics[o.metric])), t.key]),
+    ),
+  );
 }
