@@ -4,6 +4,7 @@ import { benchCommand } from './commands/bench.js';
 import { exportCommand } from './commands/export.js';
 import { registerLatencyCommand } from './commands/latency.js';
 import { registerUiCommand } from './commands/ui.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { lsCommand } from './commands/ls.js';
 import { resumeCommand, runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
@@ -44,6 +45,21 @@ function program(): Command {
       nonNegativeInt('--workers'),
     )
     .option('--name <name>', 'experiment name')
+    .option(
+      '--queue <url>',
+      'push trials to naslab workers through Redis: redis://[:pw@]HOST:PORT[/db], rediss:// for TLS',
+    )
+    .option(
+      '--queue-attempts <n>',
+      'with --queue: starts of a trial (its worker dying each time) before it is recorded failed',
+      positiveInt('--queue-attempts'),
+      3,
+    )
+    .option(
+      '--trial-timeout <seconds>',
+      'with --queue: a trial running longer is recorded failed',
+      positiveNumber('--trial-timeout'),
+    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'JSON lines on stdout (one event per trial)')
     .option('--quiet', 'no progress output')
@@ -55,6 +71,21 @@ function program(): Command {
     .command('resume')
     .description('continue an interrupted experiment: finished trials are kept, unfinished ones run again')
     .argument('<id>', 'experiment id (see: naslab ls)')
+    .option(
+      '--queue <url>',
+      'push trials to naslab workers through Redis: redis://[:pw@]HOST:PORT[/db], rediss:// for TLS',
+    )
+    .option(
+      '--queue-attempts <n>',
+      'with --queue: starts of a trial (its worker dying each time) before it is recorded failed',
+      positiveInt('--queue-attempts'),
+      3,
+    )
+    .option(
+      '--trial-timeout <seconds>',
+      'with --queue: a trial running longer is recorded failed',
+      positiveNumber('--trial-timeout'),
+    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'JSON lines on stdout')
     .option('--quiet', 'no progress output')
@@ -148,6 +179,7 @@ function program(): Command {
 
   registerLatencyCommand(cmd);
   registerUiCommand(cmd);
+  registerWorkerCommand(cmd);
 
   cmd
     .command('strategies')

@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import type { Storage } from '../core/storage.js';
+import type { ExperimentRecord, Storage } from '../core/storage.js';
 import type { Json } from '../core/types.js';
 import { loadBenchmark, type Benchmark } from '../evaluate/tabular/index.js';
 import type { Evaluator } from '../core/evaluator.js';
@@ -20,9 +20,34 @@ import { Runner } from './runner.js';
 export interface RunControls {
   readonly reporters?: readonly Reporter[];
   readonly signal?: AbortSignal;
+  /**
+   * Replaces the experiment's evaluator for this run (the queue coordinator evaluates through workers):
+   * given the one built from the config and the stored experiment. Closed when the run ends.
+   */
+  readonly evaluator?: (
+    local: Evaluator<unknown>,
+    experiment: ExperimentRecord,
+  ) => Promise<Evaluator<unknown>>;
 }
 
-interface Parts {
+/** Runs an experiment with the evaluator `controls` asks for, closing what it opened. */
+async function runWith(
+  experiment: ExperimentRecord,
+  parts: Parts,
+  storage: Storage,
+  controls: RunControls,
+): Promise<RunSummary> {
+  const evaluator = controls.evaluator
+    ? await controls.evaluator(parts.evaluator, experiment)
+    : parts.evaluator;
+  try {
+    return await makeRunner(experiment.id, { ...parts, evaluator }, storage, controls).run();
+  } finally {
+    if (evaluator !== parts.evaluator) await evaluator.close?.();
+  }
+}
+
+export interface Parts {
   readonly space: SearchSpace<unknown>;
   readonly evaluator: Evaluator<unknown>;
   /** The config with what loading resolved (a benchmark's default dataset). */
@@ -68,7 +93,7 @@ function trainingSpace(config: ExperimentConfig): SearchSpace<unknown> {
 }
 
 /** Loads what the config's evaluator needs (a table, or a dataset) and the space it searches. */
-async function buildParts(config: ExperimentConfig): Promise<Parts> {
+export async function buildParts(config: ExperimentConfig): Promise<Parts> {
   const e = config.evaluator;
   if (e.type === 'train') {
     const space = trainingSpace(config);
@@ -147,7 +172,7 @@ export async function startExperiment(
       config.name ?? defaultName(parts.config),
       configToJson(parts.config),
     );
-    return await makeRunner(experiment.id, parts, storage, controls).run();
+    return await runWith(experiment, parts, storage, controls);
   } finally {
     // The train evaluator's worker threads end here, whatever way the run ended.
     await parts.evaluator.close?.();
@@ -168,7 +193,7 @@ export async function resumeExperiment(
   }
   const parts = await buildParts(storedConfig(experiment.config, experimentId));
   try {
-    return await makeRunner(experimentId, parts, storage, controls).run();
+    return await runWith(experiment, parts, storage, controls);
   } finally {
     await parts.evaluator.close?.();
   }

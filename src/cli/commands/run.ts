@@ -4,7 +4,14 @@ import { ConfigError } from '../../core/errors.js';
 import type { Storage } from '../../core/storage.js';
 import { readYamlFile, resolveBenchmarkRef, resolveConfigPaths } from '../../runner/config-file.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../../runner/config.js';
-import { resumeExperiment, startExperiment } from '../../runner/experiment.js';
+import { assertDistributable } from '../../dist/parts.js';
+import { QueueEvaluator } from '../../dist/queue-evaluator.js';
+import {
+  resumeExperiment,
+  startExperiment,
+  storedConfig,
+  type RunControls,
+} from '../../runner/experiment.js';
 import type { Reporter, RunSummary } from '../../runner/reporter.js';
 import { openStorage } from '../../storage/open.js';
 import { parseOptionPairs } from '../../strategy/registry.js';
@@ -26,7 +33,20 @@ export interface RunFlags extends OutputFlags {
   readonly workers?: number;
   readonly name?: string;
   readonly db?: string;
+  readonly queue?: string;
+  readonly queueAttempts?: number;
+  readonly trialTimeout?: number;
 }
+
+/** How trials reach queue workers (`--queue`); absent: evaluated in this process. */
+export interface QueueFlags {
+  readonly queue?: string;
+  readonly queueAttempts?: number;
+  readonly trialTimeout?: number;
+}
+
+/** Trials in flight on a queue when the config does not say: enough to keep several workers busy. */
+const QUEUE_CONCURRENCY = 8;
 
 type Raw = Record<string, unknown>;
 
@@ -89,6 +109,7 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
   }
   if (flags.seed !== undefined) raw.seed = flags.seed;
   if (flags.concurrency !== undefined) raw.concurrency = flags.concurrency;
+  if (flags.queue !== undefined && raw.concurrency === undefined) raw.concurrency = QUEUE_CONCURRENCY;
   applyWorkers(raw, evaluator, flags.workers, where);
   if (flags.name !== undefined) raw.name = flags.name;
   const config = parseExperimentConfig(raw, where);
@@ -134,15 +155,40 @@ function printSummary(summary: RunSummary, flags: OutputFlags, db: string): void
   }
 }
 
+/** With `--queue`: the controls that make this process the coordinator of queue workers. */
+function queueControls(flags: QueueFlags): Pick<RunControls, 'evaluator'> {
+  const url = flags.queue;
+  if (url === undefined) return {};
+  return {
+    evaluator: (local, experiment) => {
+      assertDistributable(storedConfig(experiment.config, experiment.id));
+      return QueueEvaluator.open({
+        url,
+        experimentId: experiment.id,
+        config: experiment.config,
+        runTag: String(experiment.createdAt),
+        signal: local.signal,
+        direction: local.direction,
+        attempts: flags.queueAttempts,
+        timeoutMs: flags.trialTimeout === undefined ? undefined : flags.trialTimeout * 1000,
+      });
+    },
+  };
+}
+
 async function execute(
-  flags: OutputFlags & { db?: string },
-  go: (storage: Storage, controls: { reporters: Reporter[]; signal: AbortSignal }) => Promise<RunSummary>,
+  flags: OutputFlags & QueueFlags & { db?: string },
+  go: (storage: Storage, controls: RunControls) => Promise<RunSummary>,
 ): Promise<number> {
   const db = dbPath(flags.db);
   const storage = openStorage(db);
   try {
     const controller = abortOnSignals(() => undefined);
-    const summary = await go(storage, { reporters: reporters(flags), signal: controller.signal });
+    const summary = await go(storage, {
+      reporters: reporters(flags),
+      signal: controller.signal,
+      ...queueControls(flags),
+    });
     printSummary(summary, flags, db);
     return summary.stopReason === 'aborted' ? EXIT.interrupted : EXIT.ok;
   } finally {
@@ -152,9 +198,13 @@ async function execute(
 
 export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
   const config = buildRunConfig(file, flags);
+  if (flags.queue !== undefined) assertDistributable(config);
   return execute(flags, (storage, controls) => startExperiment(config, storage, controls));
 }
 
-export async function resumeCommand(id: string, flags: OutputFlags & { db?: string }): Promise<number> {
+export async function resumeCommand(
+  id: string,
+  flags: OutputFlags & QueueFlags & { db?: string },
+): Promise<number> {
   return execute(flags, (storage, controls) => resumeExperiment(id, storage, controls));
 }
