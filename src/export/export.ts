@@ -15,6 +15,7 @@ import {
 import { DESCRIPTION_FILE, MODEL_FILE, checkOutDir, writeExportFiles } from './files.js';
 import { buildExportModel } from './model.js';
 import { retrain, type RetrainEpoch, type RetrainPlan } from './retrain.js';
+import { narrowGraph } from '../evaluate/train/proxy-width.js';
 import { exportSource, type TrialChoice } from './source.js';
 import { naslabVersion } from './version.js';
 
@@ -62,14 +63,17 @@ export async function exportModel(storage: Storage, options: ExportOptions): Pro
   const force = options.force ?? false;
   const source = await exportSource(storage, options.experimentId, options.trial);
   await checkOutDir(options.out, force); // before any training: fail fast
-  const { trial, graph, evaluator: c } = source;
+  const { trial, evaluator: c } = source;
   options.onStage?.({ stage: 'data', trialNumber: trial.number, key: trial.key });
   const { loaded, rawTest } = await loadExportData(c, options.baseDir ?? process.cwd(), options.load);
-  const io = trainingIo(graph, loaded);
   const plan: RetrainPlan =
     options.retrainEpochs === undefined
       ? { mode: 'reproduce', epochs: trial.metrics['epochs'] }
       : { mode: 'full', epochs: options.retrainEpochs };
+  // Reproducing a trial trained at a proxy width reproduces that narrower network; retraining
+  // trains the architecture at its full width.
+  const graph = plan.mode === 'reproduce' ? narrowGraph(source.graph, c.widthMultiplier ?? 1) : source.graph;
+  const io = trainingIo(graph, loaded);
   const trained = await retrain(graph, trial.key, c, loaded, plan, {
     signal: options.signal,
     onStart: ({ epochs, samples }) => options.onStage?.({ stage: 'train', mode: plan.mode, epochs, samples }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { curvePrunerOptionsSchema, extrapolateOptionsSchema } from '../predict/curves/extrapolate.js';
 
 /** What every pruner config has: the report metric it watches and whether higher is better. */
 const watched = {
@@ -41,6 +42,30 @@ const hyperbandSchema = z
     path: ['maxResource'],
   });
 
+/** The raw metric's range, mapped onto [0, 1] for the curve pruner (the worst end to 0). */
+const scaleSchema = z
+  .strictObject({ min: z.number().finite(), max: z.number().finite() })
+  .refine((s) => s.max > s.min, { message: 'scale.max must be greater than scale.min', path: ['max'] });
+
+const curveSchema = z.strictObject({
+  type: z.literal('curve'),
+  ...watched,
+  /** Stop when P(value at targetStep > best final value) falls below this (Domhan et al.: 0.05). */
+  threshold: curvePrunerOptionsSchema.shape.threshold,
+  /** Reports needed before a curve is judged. */
+  minPoints: curvePrunerOptionsSchema.shape.minPoints,
+  /** The step a full trial ends at; default: the evaluator's steps (the train evaluator's epochs). */
+  targetStep: z.number().int().min(2).optional(),
+  /**
+   * The metric's range when it is not an accuracy in [0, 1] (a percentage, a loss): values are mapped
+   * linearly onto [0, 1] (clamped), the worse end to 0. Required for a minimized metric.
+   */
+  scale: scaleSchema.optional(),
+  /** The curve families fitted (default: all eight of src/predict/curves). */
+  families: extrapolateOptionsSchema.shape.families,
+  weighting: extrapolateOptionsSchema.shape.weighting,
+});
+
 const noneSchema = z.strictObject({ type: z.literal('none') });
 
 /**
@@ -51,6 +76,7 @@ export const prunerConfigSchema = z.discriminatedUnion('type', [
   medianSchema,
   successiveHalvingSchema,
   hyperbandSchema,
+  curveSchema,
   noneSchema,
 ]);
 

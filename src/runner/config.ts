@@ -76,7 +76,7 @@ export const experimentConfigSchema = z
     duplicates: z.enum(['reuse', 'evaluate']).default('reuse'),
     /** Score told to the strategy for an invalid architecture (default: the worst score so far). */
     invalidReward: z.number().optional(),
-    /** Early stopping of trials from their reports (median, successive-halving, hyperband). */
+    /** Early stopping of trials from their reports (median, successive-halving, hyperband, curve). */
     pruner: prunerConfigSchema.optional(),
     /** What strategies learn from instead of the signal alone: MnasNet's or a weighted reward. */
     reward: rewardConfigSchema.optional(),

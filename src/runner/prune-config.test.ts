@@ -37,7 +37,7 @@ describe('experiment config: pruner', () => {
     [
       'an unknown type',
       { type: 'asha' },
-      ['my.yaml', 'pruner.type', "'median' | 'successive-halving' | 'hyperband' | 'none'"],
+      ['my.yaml', 'pruner.type', "'median' | 'successive-halving' | 'hyperband' | 'curve' | 'none'"],
     ],
     ['no type', {}, ['pruner.type']],
     ['a negative warm-up', { type: 'median', warmupSteps: -1 }, ['pruner.warmupSteps', '>=0']],

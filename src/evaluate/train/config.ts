@@ -29,8 +29,8 @@ const adamSchema = z.strictObject({
 export const optimizerConfigSchema = z.discriminatedUnion('kind', [sgdSchema, adamSchema]);
 
 /**
- * The config's `evaluator` section for real training. `dataFraction` and `epochs` are the proxy
- * settings: a search trains each candidate briefly on part of the data, and export retrains the winner.
+ * The config's `evaluator` section for real training. `dataFraction`, `epochs` and `widthMultiplier` are
+ * the proxy settings: a search trains each candidate briefly on part of the data, and export retrains the winner.
  */
 export const trainEvaluatorConfigSchema = z.strictObject({
   type: z.literal('train'),
@@ -43,6 +43,13 @@ export const trainEvaluatorConfigSchema = z.strictObject({
   cosine: z.boolean().default(true),
   /** Train on this seeded, stratified share of the training split (validation and test stay whole). */
   dataFraction: z.number().gt(0).max(1).default(1),
+  /**
+   * The width proxy (absent: full width): every conv's channels and hidden dense layer's units times
+   * this (rounded, at least 1; the classifier keeps its classes), so a search trains narrower copies of
+   * its candidates (narrowGraph, proxy-width.ts). params, flops and the max* limits stay the full network's: the
+   * winner is retrained at full width.
+   */
+  widthMultiplier: z.number().gt(0).max(1).optional(),
   /** With each trial's key, seeds the initial weights and the batch order. */
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   /** ONNX Runtime intra-op threads per trial (parallel trials each take one core). */

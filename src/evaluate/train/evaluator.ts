@@ -25,6 +25,10 @@ export function resolveWorkers(config: Pick<TrainEvaluatorConfig, 'workers'>): n
 export class TrainEvaluator implements Evaluator<Graph> {
   readonly signal = 'valid_acc';
   readonly direction = 'maximize' as const;
+  /** Epochs a trial reports at most: the curve pruner's default horizon. */
+  get steps(): number {
+    return this.config.epochs;
+  }
   /** Worker threads used (0: the main thread). */
   readonly workers: number;
   private pool: TrainingPool | undefined;

@@ -8,7 +8,7 @@ import { trainEvaluatorConfigSchema, type TrainEvaluatorConfig } from './config.
  * epochs, since this is the final training, not a proxy.
  */
 export const retrainConfigSchema = trainEvaluatorConfigSchema
-  .omit({ type: true, data: true, workers: true, maxParams: true, maxFlops: true })
+  .omit({ type: true, data: true, workers: true, maxParams: true, maxFlops: true, widthMultiplier: true })
   .extend({ epochs: z.number().int().min(1).default(10) })
   .prefault({});
 

@@ -6,6 +6,7 @@ import {
   TrialFailedError,
 } from '../../core/errors.js';
 import type { Evaluation } from '../../core/evaluator.js';
+import { narrowGraph } from './proxy-width.js';
 import { hashString } from '../../core/rng.js';
 import type { Metrics } from '../../core/types.js';
 import type { Splits } from '../../data/split.js';
@@ -128,14 +129,16 @@ async function train(
   { train, valid, test }: Splits,
   control: TrialControl,
 ): Promise<Evaluation> {
+  // Limits and the reported size are the architecture's; a width proxy trains a narrower copy.
   const params = countParams(arch);
   const flops = countFlops(arch);
   checkLimits(params, flops, c);
+  const net = narrowGraph(arch, c.widthMultiplier ?? 1);
   const session = trialSession(c);
-  const io = trainingIo(arch, { train, valid });
+  const io = trainingIo(net, { train, valid });
   const started = performance.now();
   const result = await trainEpochs(
-    arch,
+    net,
     { train, valid },
     {
       ...trialTrainOptions(c, key),
@@ -148,7 +151,7 @@ async function train(
   const metrics: Record<string, number> = {};
   if (last !== undefined) metrics['valid_acc'] = last.validAccuracy;
   const accuracy = (split: typeof test): Promise<number> =>
-    evaluateAccuracy(arch, result.params, split, { logits: io.logits, input: io.input, session });
+    evaluateAccuracy(net, result.params, split, { logits: io.logits, input: io.input, session });
   // A cancelled run discards the result: do no further work. A pruned trial keeps its score, so one
   // stopped before its first epoch ended is measured now.
   if (!control.cancelled()) {
