@@ -26,6 +26,14 @@ describe('strategy registry', () => {
     for (const name of generic) expect(createStrategy(name, {}, space, 1).name).toBe(name);
   });
 
+  it('wraps any strategy in predictor screening with the screen option', () => {
+    const toy = flatSpace(3, [0, 1]);
+    const s = createStrategy('evolution', { population: 5, screen: 4 }, toy, 1);
+    expect(s.name).toBe('screen');
+    expect((s.state().data as { inner: { strategy: string } }).inner.strategy).toBe('evolution');
+    expect(() => createStrategy('evolution', { screen: 0 }, toy, 1)).toThrow(/screen/);
+  });
+
   it('refuses an unknown strategy, listing the known ones', () => {
     expect(configError(() => createStrategy('annealing', {}, space, 1))).toBe(
       `unknown strategy "annealing"; known strategies: ${strategyNames().join(', ')}`,

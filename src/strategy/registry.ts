@@ -5,6 +5,7 @@ import type { SearchSpace } from '../core/space.js';
 import type { Strategy } from '../core/strategy.js';
 import { parseConfig } from '../core/validate.js';
 import type { StrategyEntry } from './define.js';
+import { boStrategy } from './bo.js';
 import { dartsStrategy } from './darts.js';
 import { easStrategy } from './eas.js';
 import { enasStrategy } from './enas.js';
@@ -17,6 +18,8 @@ import { ppoStrategy } from './ppo.js';
 import { blockqnnStrategy, qlearningStrategy } from './qlearning.js';
 import { randomStrategy } from './random.js';
 import { reinforceStrategy } from './reinforce.js';
+import { screenStrategy } from './screen.js';
+import { tpeStrategy } from './tpe.js';
 
 const registry = new Map<string, StrategyEntry>();
 
@@ -40,6 +43,10 @@ registerStrategy(easStrategy);
 registerStrategy(dartsStrategy);
 registerStrategy(nsga2Strategy);
 registerStrategy(evolutionParetoStrategy);
+registerStrategy(boStrategy);
+registerStrategy(tpeStrategy);
+// A hoisted function declaration: screen creates its inner strategy through the registry.
+registerStrategy(screenStrategy(createStrategy));
 
 export function strategyNames(): string[] {
   return [...registry.keys()];
@@ -63,6 +70,11 @@ export function createStrategy(
   space: SearchSpace<unknown>,
   seed: number,
 ): Strategy {
+  // `screen: K` on any strategy wraps it in predictor screening (`--strategy evolution --opt screen=10`).
+  if (name !== 'screen' && options['screen'] !== undefined) {
+    const { screen, ...innerOptions } = options;
+    return createStrategy('screen', { inner: name, innerOptions, screen }, space, seed);
+  }
   const entry = entryFor(name);
   const where = `strategy "${name}" options`;
   // zod's own message for an unknown key does not say which keys exist; this one does.

@@ -18,6 +18,12 @@ const cases: [string, Record<string, unknown>][] = [
   ['reinforce', {}],
   ['reinforce', { policy: 'lstm', hidden: 8 }],
   ['ppo', { policy: 'lstm', hidden: 8, batch: 3 }],
+  ['bo', { predictor: 'gp', encoding: 'onehot', initial: 4 }],
+  ['tpe', {}],
+  [
+    'screen',
+    { inner: 'evolution', innerOptions: { population: 4, sample: 2 }, initial: 4, encoding: 'onehot' },
+  ],
 ];
 
 describe.each(cases)('%s %o: state() / restore()', (name, options) => {
