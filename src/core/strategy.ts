@@ -1,6 +1,6 @@
 import type { Rng } from './rng.js';
 import type { SearchSpace } from './space.js';
-import type { Direction, Proposal, StrategyState, TrialRecord } from './types.js';
+import type { Direction, Metrics, Proposal, StrategyState, TrialRecord } from './types.js';
 
 /** What the runner shows a strategy on each call. */
 export interface StrategyContext {
@@ -26,6 +26,11 @@ export interface Strategy {
   tell(trial: TrialRecord, ctx: StrategyContext): Promise<void>;
   state(): StrategyState;
   restore(state: StrategyState): void;
+  /**
+   * How the strategy's learner stands after the last tell (an RL controller: the reward it learned
+   * from, its baseline, the entropy of its policy): recorded with the trial for the dashboard.
+   */
+  diagnostics?(): Metrics | undefined;
 }
 
 /** How a strategy is created: the registry passes validated options and a seeded Rng. */

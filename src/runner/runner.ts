@@ -254,6 +254,9 @@ export class Runner {
     const stored = await this.serial(async () => {
       const finished: TrialRecord = { ...trial, ...outcome, finishedAt: Date.now() };
       await strategy.tell(finished, this.context());
+      // Step 0: the strategy's learner after this result (epochs report from step 1).
+      const diagnostics = strategy.diagnostics?.();
+      if (diagnostics !== undefined) await storage.report(trial.id, 0, diagnostics);
       const record = await storage.finish(trial.id, outcome, storage.durable ? strategy.state() : undefined);
       this.o.pruning?.pruner.finish(record, outcome.state);
       return record;

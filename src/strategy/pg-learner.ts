@@ -3,7 +3,7 @@ import { ConfigError, InvalidArchitectureError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { SearchSpace } from '../core/space.js';
 import type { StrategyContext } from '../core/strategy.js';
-import type { Json, Proposal, Sample, TrialRecord } from '../core/types.js';
+import type { Json, Metrics, Proposal, Sample, TrialRecord } from '../core/types.js';
 import { baselineSchema, EmaBaseline } from './pg-baseline.js';
 import { learningRate, type PolicyGradientOptions } from './pg-options.js';
 import { PendingProposals, pendingSchema } from './pg-pending.js';
@@ -54,6 +54,7 @@ export class PolicyGradientLearner {
   private readonly baseline: EmaBaseline;
   private readonly pending = new PendingProposals();
   private rewardRange: [number, number] | null = null;
+  private last: Metrics | undefined;
 
   constructor(
     readonly space: SearchSpace<unknown>,
@@ -94,7 +95,16 @@ export class PolicyGradientLearner {
         throw e;
       }
     }
-    return { sample, logp, advantage: this.baseline.advantage(reward) };
+    const advantage = this.baseline.advantage(reward);
+    // The walk's entropy under the policy that sampled it: the dashboard's view of the controller.
+    const { entropy } = this.policy.forward(this.space, sample);
+    this.last = { reward, baseline: reward - advantage, entropy };
+    return { sample, logp, advantage };
+  }
+
+  /** The reward, baseline and walk entropy of the last result learned from. */
+  diagnostics(): Metrics | undefined {
+    return this.last;
   }
 
   state(): { [K in keyof typeof learnerStateShape]: Json } {

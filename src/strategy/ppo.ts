@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { SearchSpace } from '../core/space.js';
 import type { Strategy, StrategyContext } from '../core/strategy.js';
-import type { Proposal, StrategyState, TrialRecord } from '../core/types.js';
+import type { Metrics, Proposal, StrategyState, TrialRecord } from '../core/types.js';
 import { defineStrategy } from './define.js';
 import { learnerStateShape, PolicyGradientLearner, type Experience } from './pg-learner.js';
 import { policyGradientFields } from './pg-options.js';
@@ -94,6 +94,10 @@ export class PpoStrategy implements Strategy {
       }
       adam.update(policy.params);
     }
+  }
+
+  diagnostics(): Metrics | undefined {
+    return this.learner.diagnostics();
   }
 
   state(): StrategyState {

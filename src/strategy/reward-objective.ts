@@ -142,6 +142,10 @@ export class RewardStrategy implements Strategy {
     return this.inner.state();
   }
 
+  diagnostics(): Metrics | undefined {
+    return this.inner.diagnostics?.();
+  }
+
   restore(state: StrategyState): void {
     this.inner.restore(state);
     this.worst = undefined;
