@@ -34,7 +34,17 @@ describe('naslab export (CLI)', () => {
     expect(text.stdout).toContain(`test accuracy of model.onnx: ${d.evaluation.testAccuracy} (1000 samples)`);
     expect(text.stdout).toContain(`wrote ${join(out, 'model.onnx')}`);
 
-    const json = await runCli(['export', trained, '--out', join(dir, 'json'), '--db', db, '--json']);
+    // --json changes stdout only; --quiet keeps the epoch progress off stderr.
+    const json = await runCli([
+      'export',
+      trained,
+      '--out',
+      join(dir, 'json'),
+      '--db',
+      db,
+      '--json',
+      '--quiet',
+    ]);
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).toBe('');
     const result = JSON.parse(json.stdout) as { files: string[]; description: ExportDescription };

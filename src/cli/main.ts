@@ -1,19 +1,16 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command } from 'commander';
 import { describeStrategies } from '../strategy/registry.js';
-import { benchCommand } from './commands/bench.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { exportCommand } from './commands/export.js';
 import { registerLatencyCommand } from './commands/latency.js';
 import { registerUiCommand } from './commands/ui.js';
 import { registerWorkerCommand } from './commands/worker.js';
-import { lsCommand } from './commands/ls.js';
+import { registerLsCommand } from './commands/ls.js';
 import { resumeCommand, runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
+import { finishHelp } from './help.js';
 import { EXIT, reportError } from './output.js';
 import { DB_HELP, collect, nonNegativeInt, positiveInt, positiveNumber } from './options.js';
-
-const EPILOG = `
-Exit codes: 0 done, 1 the search failed, 2 bad usage or config, 3 storage error, 130 interrupted.
-Docs: README.md and docs/ in the package. Debug a crash with NASLAB_DEBUG=1.`;
 
 function program(): Command {
   const cmd = new Command('naslab')
@@ -21,13 +18,12 @@ function program(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     // Before adding subcommands, so they inherit it: usage errors reach main() and exit with 2.
-    .exitOverride()
-    .addHelpText('after', EPILOG);
+    .exitOverride();
 
   cmd
     .command('run')
     .description(
-      'run a search; with no config: regularized evolution on NAS-Bench-201/CIFAR-10, 12,000 simulated s',
+      'run a search (default: regularized evolution on NAS-Bench-201/CIFAR-10, 12,000 simulated seconds)',
     )
     .argument('[config]', 'experiment config (YAML); flags override its settings')
     .option('--benchmark <name|file>', 'nb201, nasbench-macro, or a user table YAML')
@@ -61,8 +57,17 @@ function program(): Command {
       positiveNumber('--trial-timeout'),
     )
     .option('--db <path>', DB_HELP)
-    .option('--json', 'JSON lines on stdout (one event per trial)')
-    .option('--quiet', 'no progress output')
+    .option('--json', 'JSON lines on stdout: experiment_start, one trial_end per trial, experiment_end')
+    .option('--quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  naslab run --trials 200 --seed 1                  evolution on NAS-Bench-201, 200 evaluations
+  naslab run --strategy random --budget 12000       the NAS-Bench-201 protocol (simulated seconds)
+  naslab run examples/chain-fashion.yaml --trials 5 train every candidate (config file + override)
+  naslab run --trials 100 --json > events.jsonl     progress stays on stderr`,
+    )
     .action(async (config: string | undefined, flags) => {
       process.exitCode = await runCommand(config, flags);
     });
@@ -87,20 +92,13 @@ function program(): Command {
       positiveNumber('--trial-timeout'),
     )
     .option('--db <path>', DB_HELP)
-    .option('--json', 'JSON lines on stdout')
-    .option('--quiet', 'no progress output')
+    .option('--json', 'JSON lines on stdout, as naslab run --json')
+    .option('--quiet', 'no progress on stderr')
     .action(async (id: string, flags) => {
       process.exitCode = await resumeCommand(id, flags);
     });
 
-  cmd
-    .command('ls')
-    .description('list experiments')
-    .option('--db <path>', DB_HELP)
-    .option('--json', 'one JSON object on stdout')
-    .action(async (flags) => {
-      process.exitCode = await lsCommand(flags);
-    });
+  registerLsCommand(cmd);
 
   cmd
     .command('show')
@@ -112,40 +110,13 @@ function program(): Command {
       "Pareto front axes, e.g. valid_acc_200ep:max,latency_pixel3_ms:min (default: the strategy's objectives or the reward's metrics)",
     )
     .option('--db <path>', DB_HELP)
-    .option('--json', 'one JSON object on stdout')
+    .option('--json', 'one JSON document on stdout: {experiment, counts, best, top, front?}')
+    .option('--quiet', 'accepted for scripts (show prints no progress)')
     .action(async (id: string, flags) => {
       process.exitCode = await showCommand(id, flags);
     });
 
-  cmd
-    .command('bench')
-    .description('run a strategy many times under a tabular benchmark protocol and summarise (in memory)')
-    .option('--benchmark <name|file>', 'nb201, nasbench-macro, or a user table YAML', 'nb201')
-    .option('--dataset <name>', 'nb201: cifar10 | cifar100 | imagenet16')
-    .option('--strategy <name>', 'search strategy (see: naslab strategies)', 'random')
-    .option('--compare <names>', 'several strategies, comma-separated: one table (a JSON array with --json)')
-    .option('--opt <key=value>', 'strategy option, repeatable; with --compare: strategy.key=value', collect)
-    .option('--runs <n>', 'independent searches (seeds seed..seed+n-1)', positiveInt('--runs'), 100)
-    .option(
-      '--budget <seconds>',
-      'simulated seconds per search (NAS-Bench-201 protocol: 12000)',
-      positiveNumber('--budget'),
-    )
-    .option('--trials <n>', 'evaluations per search instead of a time budget', positiveInt('--trials'))
-    .option('--seed <n>', 'first seed', nonNegativeInt('--seed'), 0)
-    .addOption(
-      new Option(
-        '--duplicates <policy>',
-        'repeated architectures: reuse the result or evaluate again',
-      ).choices(['reuse', 'evaluate']),
-    )
-    .option('--curve', 'add the mean best-so-far curve against evaluations to the JSON')
-    .option('--out <file>', 'also write the JSON summary to a file')
-    .option('--json', 'one JSON object on stdout')
-    .option('--quiet', 'no progress output')
-    .action(async (flags) => {
-      process.exitCode = await benchCommand(flags);
-    });
+  registerBenchCommand(cmd);
 
   cmd
     .command('export')
@@ -171,8 +142,8 @@ function program(): Command {
     )
     .option('--force', 'replace model.onnx and model.json in a non-empty folder')
     .option('--db <path>', DB_HELP)
-    .option('--json', 'one JSON object on stdout')
-    .option('--quiet', 'no progress output')
+    .option('--json', 'one JSON document on stdout: {files, description}')
+    .option('--quiet', 'no progress on stderr')
     .action(async (id: string, flags) => {
       process.exitCode = await exportCommand(id, flags);
     });
@@ -184,13 +155,14 @@ function program(): Command {
   cmd
     .command('strategies')
     .description('list the search strategies and their options')
-    .option('--json', 'one JSON object on stdout')
+    .option('--json', 'one JSON document on stdout: [{name, description, options}]')
+    .option('--quiet', 'accepted for scripts (strategies prints no progress)')
     .action((flags: { json?: boolean }) => {
       const all = describeStrategies();
       process.stdout.write(flags.json ? `${JSON.stringify(all)}\n` : `${formatStrategies(all)}\n`);
     });
 
-  return cmd;
+  return finishHelp(cmd);
 }
 
 function formatStrategies(all: ReturnType<typeof describeStrategies>): string {
@@ -212,10 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await cmd.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // Help and version are not errors; commander already printed the usage message otherwise.
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
+    // Usage errors (commander's) too: exit 2, and {"error": ...} on stdout with --json.
     return reportError(e, { json });
   }
 }

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { CommanderError } from 'commander';
 import { isNaslabError } from '../core/errors.js';
 
 /** Documented exit codes (see docs/cli.md). */
@@ -10,6 +11,10 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+/**
+ * Every command takes both. stdout carries the result (text, or JSON with --json, nothing else);
+ * stderr carries progress and notes, which --quiet silences (errors and warnings stay).
+ */
 export interface OutputFlags {
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -19,14 +24,31 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
+/** The result as text on stdout; with --json the command prints its JSON instead. */
 export function info(flags: OutputFlags, text: string): void {
-  if (!flags.quiet && !flags.json) process.stdout.write(`${text}\n`);
+  if (!flags.json) process.stdout.write(`${text}\n`);
 }
 
+/** A note for the person at the terminal (what happens next, hints) on stderr; --quiet drops it. */
+export function note(flags: OutputFlags, text: string): void {
+  if (!flags.quiet) process.stderr.write(`${text}\n`);
+}
+
+/** Progress shows on stderr unless --quiet; --json changes stdout only, so a piped run still shows it. */
+export function showProgress(flags: OutputFlags): boolean {
+  return !flags.quiet;
+}
+
+// No rule between rows (a long table stays readable and half as tall), only under the header.
+const COMPACT_ROWS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 export function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const t = new Table({ head: [...head], style: { head: [], border: [] } });
+  const t = new Table({ head: [...head], chars: COMPACT_ROWS, style: { head: [], border: [] } });
   for (const row of rows) t.push(row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
-  return t.toString();
+  const lines = t.toString().split('\n');
+  const top = lines[0] ?? '';
+  if (rows.length > 0) lines.splice(2, 0, top.replace('┌', '├').replaceAll('┬', '┼').replace('┐', '┤'));
+  return lines.join('\n');
 }
 
 export function formatNumber(v: number | undefined): string {
@@ -48,6 +70,12 @@ export function formatDuration(seconds: number): string {
  * exit code; anything else is a bug, and NASLAB_DEBUG=1 shows its stack.
  */
 export function reportError(e: unknown, flags: OutputFlags = {}): number {
+  if (e instanceof CommanderError) {
+    // Help and version end this way too (exit code 0). Commander printed the usage error on stderr.
+    if (e.exitCode === 0) return EXIT.ok;
+    if (flags.json) printJson({ error: { code: 'E_USAGE', message: usageMessage(e) } });
+    return EXIT.usage;
+  }
   const code = !isNaslabError(e)
     ? EXIT.failed
     : e.code === 'E_CONFIG' || e.code === 'E_NOT_FOUND'
@@ -66,4 +94,9 @@ export function reportError(e: unknown, flags: OutputFlags = {}): number {
     }
   }
   return code;
+}
+
+/** Commander's message less its `error: ` prefix. */
+function usageMessage(e: CommanderError): string {
+  return e.message.replace(/^error: /, '');
 }

@@ -29,6 +29,12 @@ const OptionsSchema = z
   .strict();
 
 export type LatencyOptionsInput = z.input<typeof OptionsSchema>;
+
+/** Progress callbacks (not options: they are not data, and not validated). */
+export interface LatencyHooks {
+  /** After each repeat (a fresh session timed `runs` times per batch size). */
+  readonly onRepeat?: (done: number, total: number) => void;
+}
 export type LatencyOptions = z.output<typeof OptionsSchema>;
 
 export function parseLatencyOptions(value: unknown, where = 'latency'): LatencyOptions {
@@ -99,6 +105,7 @@ export async function measureModelLatency(
   bytes: Uint8Array,
   inputs: readonly ValueInfo[],
   options: LatencyOptionsInput = {},
+  hooks: LatencyHooks = {},
 ): Promise<LatencyResult> {
   const o = parseLatencyOptions(options);
   const rng = Rng.derive(o.seed, 'latency-inputs');
@@ -120,6 +127,7 @@ export async function measureModelLatency(
     } finally {
       await session.dispose();
     }
+    hooks.onRepeat?.(r + 1, o.repeats);
   }
   return {
     options: o,
@@ -154,9 +162,10 @@ export function batchLatency(batch: number, perRepeat: readonly (readonly number
 export async function measureLatency(
   graph: Graph,
   options: LatencyOptionsInput = {},
+  hooks: LatencyHooks = {},
 ): Promise<LatencyResult> {
   const o = parseLatencyOptions(options);
   const params = initParameters(graph, Rng.derive(o.seed, 'latency-weights'));
   const model = buildInferenceModel(graph, params, { name: 'naslab-latency' });
-  return measureModelLatency(model.toBytes(), model.spec().inputs, o);
+  return measureModelLatency(model.toBytes(), model.spec().inputs, o, hooks);
 }

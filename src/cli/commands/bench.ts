@@ -1,11 +1,23 @@
 import { writeFileSync } from 'node:fs';
-import cliProgress from 'cli-progress';
+import { Option, type Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
+import { loadBenchmark } from '../../evaluate/tabular/index.js';
 import { runBench, type BenchResult } from '../../runner/bench.js';
 import { resolveBenchmarkRef } from '../../runner/config-file.js';
-import type { Budget } from '../../runner/reporter.js';
+import type { Budget, RunSummary } from '../../runner/reporter.js';
 import { parseOptionPairs, strategyNames } from '../../strategy/registry.js';
-import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
+import { ProgressBar, type BarOptions } from '../bar.js';
+import { collect, nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
+import {
+  EXIT,
+  formatNumber,
+  info,
+  note,
+  printJson,
+  showProgress,
+  table,
+  type OutputFlags,
+} from '../output.js';
 
 export interface BenchFlags extends OutputFlags {
   readonly benchmark: string;
@@ -83,7 +95,48 @@ function summaryTable(results: readonly BenchResult[]): string {
   );
 }
 
-export async function benchCommand(flags: BenchFlags): Promise<number> {
+/**
+ * The bar over all runs (of every strategy compared), with the running mean of the benchmark's first
+ * report metric (the best architecture of each run so far) for the strategy being run.
+ */
+class BenchProgress {
+  private readonly bar: ProgressBar;
+  private sum = 0;
+  private count = 0;
+
+  constructor(
+    total: number,
+    private readonly metric: string | undefined,
+    options: Omit<BarOptions, 'total' | 'unit'>,
+  ) {
+    this.bar = new ProgressBar({ ...options, total, unit: 'runs' });
+  }
+
+  /** A new strategy starts: its mean starts afresh. */
+  strategy(): void {
+    this.sum = 0;
+    this.count = 0;
+  }
+
+  run(done: number, strategy: string, summary: RunSummary): void {
+    const value = this.metric === undefined ? undefined : summary.best?.metrics[this.metric];
+    if (value !== undefined && Number.isFinite(value)) {
+      this.sum += value;
+      this.count++;
+    }
+    const mean = this.count === 0 ? '-' : formatNumber(this.sum / this.count);
+    this.bar.update(done, `${strategy}${this.metric === undefined ? '' : ` | mean ${this.metric} ${mean}`}`);
+  }
+
+  finish(): void {
+    this.bar.finish();
+  }
+}
+
+export async function benchCommand(
+  flags: BenchFlags,
+  barOptions: Omit<BarOptions, 'total' | 'unit'> = {},
+): Promise<number> {
   if (flags.budget === undefined && flags.trials === undefined) {
     throw new ConfigError(
       'bench needs a budget: --budget <simulated seconds> (e.g. 12000 for nb201) or --trials <n>',
@@ -92,24 +145,21 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   const strategies = strategiesOf(flags);
   const options = optionsByStrategy(strategies, flags.opt ?? [], flags.compare !== undefined);
   const budget: Budget = { simulatedSeconds: flags.budget, trials: flags.trials };
-  const showBar = !flags.json && !flags.quiet && process.stderr.isTTY;
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          hideCursor: true,
-          format: ' {bar} {value}/{total} runs | {strategy} | ETA {eta_formatted}',
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(flags.runs * strategies.length, 0, { strategy: strategies[0] });
+  const benchmark = resolveBenchmarkRef(flags.benchmark, process.cwd());
+  let progress: BenchProgress | undefined;
+  if (showProgress(flags)) {
+    note(flags, `loading ${flags.benchmark}${flags.dataset ? `/${flags.dataset}` : ''}`);
+    // Loaded here for the metric the bar shows; runBench finds a built-in table cached.
+    const loaded = await loadBenchmark(benchmark, { dataset: flags.dataset });
+    progress = new BenchProgress(flags.runs * strategies.length, loaded.report[0], barOptions);
+  }
   const results: BenchResult[] = [];
   try {
     for (const [index, strategy] of strategies.entries()) {
+      progress?.strategy();
       results.push(
         await runBench({
-          benchmark: resolveBenchmarkRef(flags.benchmark, process.cwd()),
+          benchmark,
           dataset: flags.dataset,
           strategy,
           options: options.get(strategy) ?? {},
@@ -118,12 +168,12 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
           seed: flags.seed,
           duplicates: flags.duplicates,
           curve: flags.curve,
-          onRun: (i) => bar?.update(index * flags.runs + i + 1, { strategy }),
+          onRun: (i, summary) => progress?.run(index * flags.runs + i + 1, strategy, summary),
         }),
       );
     }
   } finally {
-    bar?.stop();
+    progress?.finish();
   }
   const output = flags.compare === undefined ? results[0] : results;
   if (flags.out) writeFileSync(flags.out, `${JSON.stringify(output, null, 2)}\n`);
@@ -140,4 +190,45 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   );
   info(flags, summaryTable(results));
   return EXIT.ok;
+}
+
+/** Adds `naslab bench` to the program. */
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('run a strategy many times on a tabular benchmark (in memory) and summarise the results')
+    .option('--benchmark <name|file>', 'nb201, nasbench-macro, or a user table YAML', 'nb201')
+    .option('--dataset <name>', 'nb201: cifar10 | cifar100 | imagenet16')
+    .option('--strategy <name>', 'search strategy (see: naslab strategies)', 'random')
+    .option('--compare <names>', 'several strategies, comma-separated: one table (a JSON array with --json)')
+    .option('--opt <key=value>', 'strategy option, repeatable; with --compare: strategy.key=value', collect)
+    .option('--runs <n>', 'independent searches (seeds seed..seed+n-1)', positiveInt('--runs'), 100)
+    .option(
+      '--budget <seconds>',
+      'simulated seconds per search (NAS-Bench-201 protocol: 12000)',
+      positiveNumber('--budget'),
+    )
+    .option('--trials <n>', 'evaluations per search instead of a time budget', positiveInt('--trials'))
+    .option('--seed <n>', 'first seed', nonNegativeInt('--seed'), 0)
+    .addOption(
+      new Option(
+        '--duplicates <policy>',
+        'repeated architectures: reuse the result or evaluate again',
+      ).choices(['reuse', 'evaluate']),
+    )
+    .option('--curve', 'add the mean best-so-far curve against evaluations to the JSON')
+    .option('--out <file>', 'also write the JSON summary to a file')
+    .option('--json', 'the summary as one JSON document on stdout (progress stays on stderr)')
+    .option('--quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  naslab bench --budget 12000 --runs 100                  NAS-Bench-201 protocol, random search
+  naslab bench --compare random,evolution --trials 100 --opt evolution.population=20
+  naslab bench --budget 12000 --runs 20 --json --out bench.json`,
+    )
+    .action(async (flags: BenchFlags) => {
+      process.exitCode = await benchCommand(flags);
+    });
 }

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { exportModel, type ExportStage, type RetrainEpoch } from '../../export/index.js';
 import { ConfigError } from '../../core/errors.js';
-import { openStorage } from '../../storage/open.js';
+import { MEMORY_LOCATION, openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
 import { EXIT, formatNumber, info, printJson, type OutputFlags } from '../output.js';
 import { abortOnSignals } from '../signals.js';
@@ -40,7 +40,6 @@ class ExportProgress {
         this.bar = new cliProgress.SingleBar(
           {
             format: ' {bar} epoch {value}/{total} | loss {loss} | {monitor} {acc} | ETA {eta_formatted}',
-            hideCursor: true,
             stream: this.stream,
           },
           cliProgress.Presets.shades_classic,
@@ -70,8 +69,11 @@ class ExportProgress {
 }
 
 export async function exportCommand(id: string, flags: ExportFlags): Promise<number> {
-  const storage = openStorage(dbPath(flags.db));
-  const progress = new ExportProgress(!flags.json && !flags.quiet);
+  // Read-only: exporting never writes to the store, and a running search is not disturbed.
+  const db = dbPath(flags.db);
+  const storage = openStorage(db, { readonly: db !== MEMORY_LOCATION });
+  // Progress is on stderr, so --json (stdout) keeps it; --quiet drops it.
+  const progress = new ExportProgress(!flags.quiet);
   try {
     if (flags.trial !== undefined && flags.nearLatency !== undefined) {
       throw new ConfigError('--trial and --near-latency both choose the trial: give one of them');

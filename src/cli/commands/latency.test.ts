@@ -7,6 +7,7 @@ import { ConfigError, NotFoundError } from '../../core/errors.js';
 import { SMALL_TRAIN_CONFIG, TABULAR_CONFIG, runFixture } from '../../export/experiment.testkit.js';
 import type { LatencyResult } from '../../latency/measure.js';
 import { openStorage } from '../../storage/open.js';
+import { fakeTerminal } from '../bar.testkit.js';
 import { batchList, latencyCommand, registerLatencyCommand } from './latency.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'naslab-latency-'));
@@ -42,6 +43,15 @@ function captureStdout(): () => string {
   return () => out;
 }
 
+function captureStderr(): () => string {
+  let err = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  return () => err;
+}
+
 interface LatencyJson {
   architecture: { key: string; space: string; experimentId?: string; trialNumber?: number };
   params: number;
@@ -64,6 +74,7 @@ describe('naslab latency', () => {
 
   it("measures an experiment's best trial, or the one --trial names, as a table", async () => {
     const stdout = captureStdout();
+    captureStderr(); // a busy machine's note
     expect(await latencyCommand(trained, { ...FAST, db, trial: '#1' })).toBe(0);
     const text = stdout();
     expect(text).toMatch(new RegExp(`^chain .* \\(experiment ${trained}, trial #1\\)\\n`));
@@ -73,6 +84,31 @@ describe('naslab latency', () => {
     expect(await latencyCommand(trained, { ...FAST, batch: [1], db, json: true })).toBe(0);
     expect((JSON.parse(best()) as LatencyJson).architecture.experimentId).toBe(trained);
   }, 30_000);
+
+  it('shows a bar over the repeats on stderr, and only the JSON document on stdout with --json', async () => {
+    const stdout = captureStdout();
+    const bar = fakeTerminal(false);
+    const flags = { ...FAST, batch: [1], repeats: 3, space: spaceFile, json: true };
+    expect(await latencyCommand(KEY, flags, { stream: bar, lineIntervalMs: 0 })).toBe(0);
+    const r = JSON.parse(stdout()) as LatencyJson;
+    expect(r.latency.batches[0]?.repeats).toHaveLength(3);
+    const lines = bar.text().trim().split('\n');
+    // A line per repeat once src/latency reports them; the last says all three are done.
+    for (const l of lines) expect(l).toMatch(/^progress: +\d+% [1-3]\/3 repeats \| .* ETA /);
+    expect(lines.at(-1)).toMatch(/^progress: 100% 3\/3 repeats/);
+    expect(bar.text()).not.toContain('\r');
+  });
+
+  it('prints the table but no progress or notes with --quiet', async () => {
+    const stdout = captureStdout();
+    const stderr = captureStderr();
+    const bar = fakeTerminal(false);
+    const flags = { ...FAST, space: spaceFile, quiet: true };
+    expect(await latencyCommand(KEY, flags, { stream: bar, lineIntervalMs: 0 })).toBe(0);
+    expect(stdout()).toMatch(/^chain C\(8,3,1\)-P\(max,2,2\)-T\n[\s\S]*median ms/);
+    expect(bar.text()).toBe('');
+    expect(stderr()).toBe('');
+  });
 
   it('explains bad input', async () => {
     await expect(latencyCommand('424242', { ...FAST, db })).rejects.toThrow(

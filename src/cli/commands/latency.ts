@@ -1,11 +1,27 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError, NotFoundError } from '../../core/errors.js';
 import { countFlops, countParams } from '../../graph/count.js';
-import { measureLatency, type LatencyResult } from '../../latency/measure.js';
+import type { Graph } from '../../graph/graph.js';
+import {
+  measureLatency,
+  parseLatencyOptions,
+  type LatencyOptionsInput,
+  type LatencyResult,
+} from '../../latency/measure.js';
 import { targetFromExperiment, targetFromKey, type LatencyTarget } from '../../latency/target.js';
-import { openStorage } from '../../storage/open.js';
+import { MEMORY_LOCATION, openStorage } from '../../storage/open.js';
+import { ProgressBar, type BarOptions } from '../bar.js';
 import { DB_HELP, dbPath, nonNegativeInt, positiveInt } from '../options.js';
-import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
+import {
+  EXIT,
+  formatNumber,
+  info,
+  note,
+  printJson,
+  showProgress,
+  table,
+  type OutputFlags,
+} from '../output.js';
 
 export interface LatencyFlags extends OutputFlags {
   /** Measure an architecture key of this space (a YAML file) instead of an experiment's trial. */
@@ -48,7 +64,8 @@ async function resolveTarget(target: string, flags: LatencyFlags): Promise<Laten
     }
     return targetFromKey(target, flags.space);
   }
-  const storage = openStorage(dbPath(flags.db));
+  // Read-only: measuring never changes the store, and a search writing to it is not disturbed.
+  const storage = openStorage(dbPath(flags.db), { readonly: dbPath(flags.db) !== MEMORY_LOCATION });
   try {
     return await targetFromExperiment(storage, target, flags.trial);
   } catch (e) {
@@ -91,23 +108,54 @@ function printTable(
   info(flags, table(['batch', 'median ms', 'p10 ms', 'p90 ms', 'CV within', 'CV across repeats'], rows));
   const noisy = r.batches.filter((b) => b.medianMs > CV_MIN_MS && b.cvAcross >= CV_LIMIT);
   for (const b of noisy) {
-    info(
+    note(
       flags,
-      `  note: batch ${b.batch} varies ${percent(b.cvAcross)} across repeats (over ${CV_LIMIT * 100}%): ` +
+      `naslab: note: batch ${b.batch} varies ${percent(b.cvAcross)} across repeats (over ${CV_LIMIT * 100}%): ` +
         'the machine is busy; measure again when it is idle, or add --repeats and --runs',
     );
   }
 }
 
-export async function latencyCommand(target: string, flags: LatencyFlags): Promise<number> {
+/** Reports each finished repeat (a fresh session timed `runs` times per batch size). */
+export interface LatencyProgressHooks {
+  readonly onRepeat?: (done: number, total: number) => void;
+}
+type Measure = (
+  graph: Graph,
+  options: LatencyOptionsInput,
+  hooks: LatencyProgressHooks,
+) => Promise<LatencyResult>;
+// Typed with the hooks argument, which measureLatency takes once src/latency/measure.ts reports its
+// repeats; until then it ignores the argument and the bar jumps to full at the end.
+const measure: Measure = measureLatency;
+
+export async function latencyCommand(
+  target: string,
+  flags: LatencyFlags,
+  barOptions: Omit<BarOptions, 'total' | 'unit'> = {},
+): Promise<number> {
   const t = await resolveTarget(target, flags);
-  const result = await measureLatency(t.graph, {
-    ...(flags.batch === undefined ? {} : { batches: [...flags.batch] }),
-    ...(flags.threads === undefined ? {} : { threads: flags.threads }),
-    ...(flags.runs === undefined ? {} : { runs: flags.runs }),
-    ...(flags.repeats === undefined ? {} : { repeats: flags.repeats }),
-    ...(flags.warmup === undefined ? {} : { warmup: flags.warmup }),
-  });
+  const repeats = flags.repeats ?? parseLatencyOptions({}).repeats;
+  const bar = showProgress(flags)
+    ? new ProgressBar({ ...barOptions, total: repeats, unit: 'repeats' })
+    : undefined;
+  let result: LatencyResult;
+  try {
+    result = await measure(
+      t.graph,
+      {
+        ...(flags.batch === undefined ? {} : { batches: [...flags.batch] }),
+        ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+        ...(flags.runs === undefined ? {} : { runs: flags.runs }),
+        repeats,
+        ...(flags.warmup === undefined ? {} : { warmup: flags.warmup }),
+      },
+      { onRepeat: (done) => bar?.update(done) },
+    );
+    bar?.update(repeats);
+  } finally {
+    bar?.finish();
+  }
   const params = countParams(t.graph);
   const flops = countFlops(t.graph, 1);
   if (flags.json) {
@@ -136,8 +184,16 @@ export function registerLatencyCommand(program: Command): void {
     .option('--repeats <n>', 'fresh sessions, each timed --runs times (default 5)', positiveInt('--repeats'))
     .option('--warmup <n>', 'untimed runs before timing (default 10)', nonNegativeInt('--warmup'))
     .option('--db <path>', DB_HELP)
-    .option('--json', 'one JSON object on stdout')
-    .option('--quiet', 'no output but errors')
+    .option('--json', 'one JSON document on stdout: {architecture, params, flops, latency}')
+    .option('--quiet', 'no progress or notes on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  naslab latency 3                          the best trial of experiment 3
+  naslab latency 3 --trial '#12' --batch 1  trial number 12, batch 1 only
+  naslab latency 'C(16,3,1)-P(max,2,2)-T' --space examples/chain-fashion.yaml --json`,
+    )
     .action(async (target: string, flags: LatencyFlags) => {
       process.exitCode = await latencyCommand(target, flags);
     });

@@ -12,12 +12,12 @@ import {
   storedConfig,
   type RunControls,
 } from '../../runner/experiment.js';
-import type { Reporter, RunSummary } from '../../runner/reporter.js';
+import type { RunSummary } from '../../runner/reporter.js';
 import { openStorage } from '../../storage/open.js';
 import { parseOptionPairs } from '../../strategy/registry.js';
 import { EXIT, info, type OutputFlags } from '../output.js';
 import { dbPath } from '../options.js';
-import { JsonLinesReporter, ProgressReporter } from '../progress.js';
+import { searchReporters } from '../progress.js';
 import { abortOnSignals } from '../signals.js';
 
 export interface RunFlags extends OutputFlags {
@@ -131,12 +131,6 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
   return resolved;
 }
 
-function reporters(flags: OutputFlags): Reporter[] {
-  if (flags.json) return [new JsonLinesReporter()];
-  if (flags.quiet) return [];
-  return [new ProgressReporter()];
-}
-
 function printSummary(summary: RunSummary, flags: OutputFlags, db: string): void {
   const best = summary.best;
   if (best) {
@@ -185,7 +179,7 @@ async function execute(
   try {
     const controller = abortOnSignals(() => undefined);
     const summary = await go(storage, {
-      reporters: reporters(flags),
+      reporters: searchReporters(flags),
       signal: controller.signal,
       ...queueControls(flags),
     });

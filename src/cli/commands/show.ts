@@ -10,7 +10,7 @@ import {
   type RewardObjective,
 } from '../../strategy/reward-objective.js';
 import { storedConfig } from '../../runner/experiment.js';
-import { openStorage } from '../../storage/open.js';
+import { MEMORY_LOCATION, openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
 import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
 import { bestTrial } from '../../runner/best.js';
@@ -88,7 +88,9 @@ function orderedFront(trials: readonly TrialRecord[], objectives: readonly Objec
 }
 
 export async function showCommand(id: string, flags: ShowFlags): Promise<number> {
-  const storage = openStorage(dbPath(flags.db));
+  // Read-only: a missing file is an error (not a new empty store), and a running search is not disturbed.
+  const db = dbPath(flags.db);
+  const storage = openStorage(db, { readonly: db !== MEMORY_LOCATION });
   try {
     const experiment = await storage.experiment(id);
     const config = storedConfig(experiment.config, id);

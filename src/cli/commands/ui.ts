@@ -58,7 +58,7 @@ export function registerUiCommand(program: Command): void {
     .option('--host <address>', `address to bind (default ${DEFAULT_UI_HOST}; another needs --token)`)
     .option('--token <secret>', `every request must carry it (?token= or a Bearer header); or $${TOKEN_ENV}`)
     .option('--json', 'print {url, port, db} as one JSON line once listening')
-    .option('--quiet', 'print nothing but errors')
+    .option('--quiet', 'accepted for scripts (the URL line stays on stdout; ui prints no progress)')
     .action(async (flags: UiFlags) => {
       process.exitCode = await uiCommand(flags);
     });

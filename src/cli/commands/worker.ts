@@ -55,6 +55,7 @@ export function registerWorkerCommand(cmd: Command): void {
       'trial lock; a dead worker loses its trial about 1.5x this later (default 30000)',
       positiveInt('--lock-ms'),
     )
+    .option('--json', 'errors as {"error": {code, message}} on stdout (the worker prints no result)')
     .option('--quiet', 'no log on stderr')
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await workerCommand(flags);
