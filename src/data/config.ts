@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
 import { parseConfig } from '../core/validate.js';
 import { readCsvDataset } from './csv.js';
 import type { Dataset } from './dataset.js';
@@ -129,7 +130,11 @@ export async function loadDataset(
 ): Promise<LoadedData> {
   const splits = await readSplits(config, baseDir, options);
   const { train } = splits;
-  if (train.count === 0) throw new RangeError(`${train.source}: the training split is empty`);
+  if (train.count === 0) {
+    throw new ConfigError(
+      `${train.source}: the training split is empty: lower data.split.valid / data.split.test or add rows`,
+    );
+  }
   const base = { classes: train.classes, shape: train.shape };
   // The splits are this function's own copies, so they are standardised in place.
   if (config.normalize) return { ...normalizeSplits(splits, true), ...base };

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ConfigError } from '../core/errors.js';
@@ -36,8 +36,14 @@ export async function maybeGunzip(bytes: Uint8Array, source: string): Promise<Ui
 export async function readDataFile(path: string, what: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
+    // A device or a pipe (/dev/zero, a FIFO) would be read forever: only regular files are data.
+    const info = await stat(path);
+    if (!info.isFile() && !info.isDirectory()) {
+      throw new ConfigError(`cannot read ${what} ${path}: not a regular file`);
+    }
     bytes = await readFile(path);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`cannot read ${what} ${path}: ${readProblem(e)}`);
   }
   if (!isGzip(bytes) && path.endsWith('.gz')) {

@@ -28,5 +28,44 @@ export function readYamlFile(path: string, what: string): unknown {
         : problem.message.split('\n')[0];
     throw new ConfigError(`${path}: not valid YAML${at}: ${why}`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias with no anchor before it, or an alias "bomb" (nested aliases that multiply): data a user
+    // can fix, not a crash.
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ConfigError(`${path}: not valid YAML: ${why}`);
+  }
+  checkShape(value, path);
+  return value;
+}
+
+/** Deeper than any config needs; refusing it keeps later recursive code (validation, JSON) safe. */
+const MAX_DEPTH = 64;
+
+/**
+ * Refuses a structure that refers to itself (`a: &x { b: *x }`) or nests absurdly deep: both are
+ * valid YAML but would crash or hang whoever walks the config next (JSON.stringify when it is stored).
+ */
+function checkShape(root: unknown, path: string): void {
+  const open = new Set<object>();
+  const visit = (value: unknown, depth: number, at: string): void => {
+    if (typeof value !== 'object' || value === null) return;
+    if (open.has(value)) {
+      throw new ConfigError(`${path}: ${at}: refers to itself through a YAML alias; configs must be trees`);
+    }
+    if (depth > MAX_DEPTH) {
+      throw new ConfigError(`${path}: ${at}: nested more than ${MAX_DEPTH} levels deep`);
+    }
+    open.add(value);
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [`[${i}]`, v] as const)
+      : Object.entries(value).map(([k, v]) => [at === '(top level)' ? k : `.${k}`, v] as const);
+    for (const [key, child] of entries) {
+      visit(child, depth + 1, at === '(top level)' ? key : `${at}${key}`);
+    }
+    open.delete(value);
+  };
+  visit(root, 0, '(top level)');
 }

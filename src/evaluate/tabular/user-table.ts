@@ -56,6 +56,18 @@ export async function readUserTableConfig(file: string): Promise<UserTableConfig
   return parseConfig(userTableSchema, raw, file);
 }
 
+/** A name or cell from the user's files, cut short: a 100,000-character header must not become the message. */
+function shown(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
+/** The table's columns for a message: the first dozen, each cut short. */
+function columnList(table: Table): string {
+  const names = table.columns.slice(0, 12).map((c) => shown(c, 40));
+  const more = table.columns.length > 12 ? `, and ${table.columns.length - 12} more` : '';
+  return `${names.join(', ')}${more}`;
+}
+
 /** Cell text -> choice: exact text first, then numeric equality ("16.0" is the choice 16). */
 function choiceMatcher(choices: readonly Choice[]): (cell: string) => Choice | undefined {
   const byText = new Map<string, Choice>(choices.map((c) => [String(c), c]));
@@ -74,8 +86,8 @@ function rowKeys(file: string, table: Table, space: DeclaredSpace): string[] {
   const columnOf = (d: Decision): readonly string[] => {
     if (!table.has(d.name)) {
       throw new ConfigError(
-        `${file}: decisions: the table ${table.source} has no column "${d.name}" for decision "${d.name}" ` +
-          `(columns: ${table.columns.join(', ')})`,
+        `${file}: decisions: the table ${table.source} has no column "${shown(d.name)}" for decision ` +
+          `"${shown(d.name)}" (columns: ${columnList(table)})`,
       );
     }
     return table.text(d.name);
@@ -89,10 +101,10 @@ function rowKeys(file: string, table: Table, space: DeclaredSpace): string[] {
       if (match === undefined) matchers.set(d.name, (match = choiceMatcher(d.choices)));
       const choice = match(cell);
       if (choice === undefined) {
-        const found = cell === '' ? 'an empty cell' : JSON.stringify(cell);
+        const found = cell === '' ? 'an empty cell' : JSON.stringify(shown(cell));
         throw new ConfigError(
-          `${file}: table ${table.source}, ${table.where(r)}, column "${d.name}": found ${found}, ` +
-            `expected one of the choices of decision "${d.name}": ${d.choices.join(', ')}`,
+          `${file}: table ${table.source}, ${table.where(r)}, column "${shown(d.name)}": found ${found}, ` +
+            `expected one of the choices of decision "${shown(d.name)}": ${shown(d.choices.join(', '), 200)}`,
         );
       }
       return choice;
@@ -114,7 +126,7 @@ function rowKeys(file: string, table: Table, space: DeclaredSpace): string[] {
 function requireColumn(file: string, field: string, table: Table, column: string): Float64Array {
   if (!table.has(column)) {
     throw new ConfigError(
-      `${file}: ${field}: the table ${table.source} has no column "${column}" (columns: ${table.columns.join(', ')})`,
+      `${file}: ${field}: the table ${table.source} has no column "${shown(column)}" (columns: ${columnList(table)})`,
     );
   }
   try {
@@ -131,8 +143,8 @@ function costOf(file: string, config: UserTableConfig, table: Table): number | F
   const bad = values.findIndex((v) => !(v >= 0));
   if (bad >= 0) {
     throw new ConfigError(
-      `${file}: cost: column "${config.cost}", ${table.where(bad)}: expected simulated seconds >= 0, ` +
-        `found ${table.text(config.cost)[bad] || 'an empty cell'}`,
+      `${file}: cost: column "${shown(config.cost)}", ${table.where(bad)}: expected simulated seconds >= 0, ` +
+        `found ${shown(table.text(config.cost)[bad] ?? '') || 'an empty cell'}`,
     );
   }
   return values;
@@ -159,8 +171,8 @@ export async function loadUserTable(
   const info = await stat(tablePath).catch(() => undefined);
   if (info === undefined || !info.isFile()) {
     throw new ConfigError(
-      `${file}: table: ${info === undefined ? 'no such file' : 'not a file'}: ${tablePath} ` +
-        `(from "${config.table}", a path relative to the YAML file)`,
+      `${file}: table: ${info === undefined ? 'no such file' : 'not a file'}: ${shown(tablePath, 300)} ` +
+        `(from "${shown(config.table)}", a path relative to the YAML file)`,
     );
   }
   const dataset = stem(tablePath);
