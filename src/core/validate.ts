@@ -9,6 +9,14 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value).slice(0, 60)}`;
 }
 
+/** A value quoted for a message, cut to `max` characters: hostile configs can hold huge strings. */
+export function quoted(value: unknown, max = 60): string {
+  const text = typeof value === 'string' ? value : String(JSON.stringify(value));
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}...` : text);
+}
+
+const MAX_ISSUE = 300;
+
 function pathOf(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
@@ -34,9 +42,11 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, wher
       'input' in issue && issue.code !== 'invalid_type' && plain ? `, found ${describe(input)}` : '';
     const message =
       issue.code === 'invalid_type' && issue.input === undefined
-        ? `missing (${issue.message})`
+        ? `missing (expected ${issue.expected})`
         : issue.message;
-    return `${pathOf(issue.path)}: ${message}${found}`;
+    const line = `${pathOf(issue.path)}: ${message}${found}`;
+    // zod lists every unknown key; a mapping of thousands would bury the other issues.
+    return line.length > MAX_ISSUE ? `${line.slice(0, MAX_ISSUE)}...` : line;
   });
   const more = result.error.issues.length > 8 ? `\n  (and ${result.error.issues.length - 8} more)` : '';
   throw new ConfigError(`${where}: invalid configuration\n  ${lines.join('\n  ')}${more}`);

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors.js';
+import { quoted } from '../core/validate.js';
 import type { SearchSpace, SpaceSpec } from '../core/space.js';
 import { cellSpaceFromSpec } from './cell.js';
 import { chainSpaceFromSpec } from './chain.js';
@@ -31,9 +32,7 @@ export const SPACE_TYPES: readonly string[] = Object.keys(BUILDERS);
 export function createSpace(spec: SpaceSpec): SearchSpace<unknown> {
   const build = Object.hasOwn(BUILDERS, spec.type) ? BUILDERS[spec.type] : undefined;
   if (build === undefined) {
-    throw new ConfigError(
-      `unknown space type ${JSON.stringify(spec.type)}; known types: ${SPACE_TYPES.join(', ')}`,
-    );
+    throw new ConfigError(`unknown space type ${quoted(spec.type)}; known types: ${SPACE_TYPES.join(', ')}`);
   }
   return build(spec);
 }

@@ -13,7 +13,7 @@ const WAIT: Proposal = { kind: 'wait' };
 
 const evolutionOptions = z
   .strictObject({
-    population: z.number().int().min(1).default(10).describe('population size P'),
+    population: z.number().int().min(1).max(1_000_000).default(10).describe('population size P'),
     sample: z.number().int().min(1).default(3).describe('tournament size S (at most P)'),
   })
   .superRefine((o, ctx) => {

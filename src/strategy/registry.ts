@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { SearchSpace } from '../core/space.js';
 import type { Strategy } from '../core/strategy.js';
-import { parseConfig } from '../core/validate.js';
+import { parseConfig, quoted } from '../core/validate.js';
 import type { StrategyEntry } from './define.js';
 import { boStrategy } from './bo.js';
 import { dartsStrategy } from './darts.js';
@@ -55,7 +55,9 @@ export function strategyNames(): string[] {
 function entryFor(name: string): StrategyEntry {
   const entry = registry.get(name);
   if (entry === undefined) {
-    throw new ConfigError(`unknown strategy "${name}"; known strategies: ${strategyNames().join(', ')}`);
+    throw new ConfigError(
+      `unknown strategy ${quoted(name)}; known strategies: ${strategyNames().join(', ')}`,
+    );
   }
   return entry;
 }

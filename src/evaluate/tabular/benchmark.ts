@@ -2,6 +2,7 @@ import type { Evaluator } from '../../core/evaluator.js';
 import type { ArchGraph, SearchSpace } from '../../core/space.js';
 import type { Direction } from '../../core/types.js';
 import { ConfigError } from '../../core/errors.js';
+import { quoted } from '../../core/validate.js';
 import { didYouMean } from '../../core/config-hints.js';
 import { BUILTIN_BENCHMARKS, builtinBenchmark, builtinTables } from './builtin.js';
 import { loadUserTable } from './user-table.js';
@@ -25,7 +26,7 @@ const builtins = new Map<string, Promise<Benchmark>>();
 
 function datasetOf(name: string, requested: string | undefined): string {
   const spec = BUILTIN_BENCHMARKS[name];
-  if (spec === undefined) throw new ConfigError(`unknown benchmark "${name}"`);
+  if (spec === undefined) throw new ConfigError(`unknown benchmark ${quoted(name)}`);
   const dataset = requested ?? spec.defaultDataset;
   const valid = Object.keys(spec.datasets);
   if (!valid.includes(dataset)) {
@@ -44,7 +45,7 @@ export async function loadBenchmark(ref: string, options: { dataset?: string } =
   if (!Object.hasOwn(BUILTIN_BENCHMARKS, ref)) {
     if (!/\.ya?ml$/i.test(ref)) {
       throw new ConfigError(
-        `unknown benchmark "${ref}": expected ${BUILTIN_BENCHMARK_NAMES.join(', ')} or the path of a ` +
+        `unknown benchmark ${quoted(ref)}: expected ${BUILTIN_BENCHMARK_NAMES.join(', ')} or the path of a ` +
           `user table .yaml file${didYouMean(ref, BUILTIN_BENCHMARK_NAMES)}`,
       );
     }
