@@ -12,6 +12,26 @@ import { finishHelp } from './help.js';
 import { EXIT, reportError } from './output.js';
 import { DB_HELP, collect, nonNegativeInt, positiveInt, positiveNumber } from './options.js';
 
+/** The coordinator's options (`run` and `resume`): trials go to `naslab worker`s through Redis. */
+function withQueueOptions(command: Command): Command {
+  return command
+    .option(
+      '--queue <url>',
+      'push trials to naslab workers through Redis: redis://[:pw@]HOST:PORT[/db], rediss:// for TLS',
+    )
+    .option(
+      '--queue-attempts <n>',
+      'with --queue: starts of a trial (its worker dying each time) before it is recorded failed',
+      positiveInt('--queue-attempts'),
+      3,
+    )
+    .option(
+      '--trial-timeout <seconds>',
+      'with --queue: a trial running longer is recorded failed',
+      positiveNumber('--trial-timeout'),
+    );
+}
+
 function program(): Command {
   const cmd = new Command('naslab')
     .description('Neural architecture search: strategies, search spaces, benchmarks and experiments')
@@ -20,7 +40,7 @@ function program(): Command {
     // Before adding subcommands, so they inherit it: usage errors reach main() and exit with 2.
     .exitOverride();
 
-  cmd
+  const run = cmd
     .command('run')
     .description(
       'run a search (default: regularized evolution on NAS-Bench-201/CIFAR-10, 12,000 simulated seconds)',
@@ -41,21 +61,6 @@ function program(): Command {
       nonNegativeInt('--workers'),
     )
     .option('--name <name>', 'experiment name')
-    .option(
-      '--queue <url>',
-      'push trials to naslab workers through Redis: redis://[:pw@]HOST:PORT[/db], rediss:// for TLS',
-    )
-    .option(
-      '--queue-attempts <n>',
-      'with --queue: starts of a trial (its worker dying each time) before it is recorded failed',
-      positiveInt('--queue-attempts'),
-      3,
-    )
-    .option(
-      '--trial-timeout <seconds>',
-      'with --queue: a trial running longer is recorded failed',
-      positiveNumber('--trial-timeout'),
-    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'JSON lines on stdout: experiment_start, one trial_end per trial, experiment_end')
     .option('--quiet', 'no progress on stderr')
@@ -67,36 +72,21 @@ Examples:
   naslab run --strategy random --budget 12000       the NAS-Bench-201 protocol (simulated seconds)
   naslab run examples/chain-fashion.yaml --trials 5 train every candidate (config file + override)
   naslab run --trials 100 --json > events.jsonl     progress stays on stderr`,
-    )
-    .action(async (config: string | undefined, flags) => {
-      process.exitCode = await runCommand(config, flags);
-    });
+    );
+  withQueueOptions(run).action(async (config: string | undefined, flags) => {
+    process.exitCode = await runCommand(config, flags);
+  });
 
-  cmd
+  const resume = cmd
     .command('resume')
     .description('continue an interrupted experiment: finished trials are kept, unfinished ones run again')
     .argument('<id>', 'experiment id (see: naslab ls)')
-    .option(
-      '--queue <url>',
-      'push trials to naslab workers through Redis: redis://[:pw@]HOST:PORT[/db], rediss:// for TLS',
-    )
-    .option(
-      '--queue-attempts <n>',
-      'with --queue: starts of a trial (its worker dying each time) before it is recorded failed',
-      positiveInt('--queue-attempts'),
-      3,
-    )
-    .option(
-      '--trial-timeout <seconds>',
-      'with --queue: a trial running longer is recorded failed',
-      positiveNumber('--trial-timeout'),
-    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'JSON lines on stdout, as naslab run --json')
-    .option('--quiet', 'no progress on stderr')
-    .action(async (id: string, flags) => {
-      process.exitCode = await resumeCommand(id, flags);
-    });
+    .option('--quiet', 'no progress on stderr');
+  withQueueOptions(resume).action(async (id: string, flags) => {
+    process.exitCode = await resumeCommand(id, flags);
+  });
 
   registerLsCommand(cmd);
 
