@@ -33,8 +33,7 @@ import { stat, type Stat } from '../src/runner/bench.js';
 import { Runner } from '../src/runner/runner.js';
 import { enumerate } from '../src/space/walk.js';
 import { MemoryStorage } from '../src/storage/memory.js';
-import { createStrategy, registerStrategy, strategyNames } from '../src/strategy/registry.js';
-import { evolutionParetoStrategy } from '../src/strategy/evolution-pareto.js';
+import { createStrategy } from '../src/strategy/registry.js';
 import { withReward, type RewardObjective } from '../src/strategy/reward-objective.js';
 import { quantile } from '../src/latency/stats.js';
 
@@ -44,17 +43,22 @@ const { values: args } = parseArgs({
     evaluations: { type: 'string', default: '300' },
     'mnas-seeds': { type: 'string', default: '10' },
     'mnas-trials': { type: 'string', default: '500' },
+    /** REINFORCE's options for (b), as JSON (default: its defaults). */
+    'mnas-options': { type: 'string', default: '{}' },
+    /** Skip (a), the hypervolume runs. */
+    'mnas-only': { type: 'boolean', default: false },
+    /** (b)'s first seed: tune on some seeds, confirm on others. */
+    'mnas-first-seed': { type: 'string', default: '0' },
   },
 });
 const RUNS = Number(args.runs);
 const EVALUATIONS = Number(args.evaluations);
 const MNAS_SEEDS = Number(args['mnas-seeds']);
 const MNAS_TRIALS = Number(args['mnas-trials']);
+const MNAS_FIRST = Number(args['mnas-first-seed']);
+const MNAS_OPTIONS = JSON.parse(args['mnas-options']) as Record<string, unknown>;
 const DEVICES = ['latency_edgegpu_ms', 'latency_pixel3_ms'];
 const ACC200 = 'valid_acc_200ep';
-
-// Registered here until the registry lists it.
-if (!strategyNames().includes(evolutionParetoStrategy.name)) registerStrategy(evolutionParetoStrategy);
 
 const bench = await loadBenchmark('nb201', { dataset: 'cifar10' });
 const SIGNAL = bench.signal;
@@ -173,7 +177,7 @@ interface HvRow {
 }
 const hvRows: HvRow[] = [];
 const started = performance.now();
-for (const latency of DEVICES) {
+for (const latency of args['mnas-only'] ? [] : DEVICES) {
   const objectives = [
     { metric: SIGNAL, direction: 'maximize' },
     { metric: latency, direction: 'minimize' },
@@ -251,8 +255,8 @@ const variants: [string, RewardObjective][] = [
 const mnasRows: MnasRow[] = [];
 for (const [variant, objective] of variants) {
   const runs = [];
-  for (let seed = 0; seed < MNAS_SEEDS; seed++) {
-    const trials = await search('reinforce', {}, seed, MNAS_TRIALS, objective);
+  for (let seed = MNAS_FIRST; seed < MNAS_FIRST + MNAS_SEEDS; seed++) {
+    const trials = await search('reinforce', MNAS_OPTIONS, seed, MNAS_TRIALS, objective);
     const chosen = bestTrial(trials, objective);
     if (chosen === undefined) throw new Error(`${variant} seed ${seed}: no trial`);
     const latency = chosen.metrics[LAT] as number;
@@ -271,7 +275,7 @@ for (const [variant, objective] of variants) {
 
 out(
   `\nREINFORCE + MnasNet reward on (${SIGNAL}, ${LAT}), T = median ${LAT} = ${fmt(T)} ms; ` +
-    `${MNAS_TRIALS} evaluations, seeds 0..${MNAS_SEEDS - 1}`,
+    `${MNAS_TRIALS} evaluations, seeds ${MNAS_FIRST}..${MNAS_FIRST + MNAS_SEEDS - 1}, options ${JSON.stringify(MNAS_OPTIONS)}`,
 );
 out(
   `best ${ACC200} with latency <= T: ${fmt(best200, 2)}; the feasible architecture with the best 12-epoch ` +
@@ -296,7 +300,7 @@ writeFileSync(
       benchmark: 'mo-nb201',
       node: process.version,
       date: new Date().toISOString(),
-      command: `npx tsx bench/mo-nb201.ts --runs ${RUNS} --evaluations ${EVALUATIONS} --mnas-seeds ${MNAS_SEEDS} --mnas-trials ${MNAS_TRIALS}`,
+      command: `npx tsx bench/mo-nb201.ts --runs ${RUNS} --evaluations ${EVALUATIONS} --mnas-seeds ${MNAS_SEEDS} --mnas-first-seed ${MNAS_FIRST} --mnas-trials ${MNAS_TRIALS} --mnas-options ${JSON.stringify(JSON.stringify(MNAS_OPTIONS))}`,
       table: `nb201/cifar10 (${table.length} scored architectures), HW-NAS-Bench latency`,
       signal: SIGNAL,
       reported: ACC200,
