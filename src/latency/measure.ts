@@ -32,8 +32,8 @@ export type LatencyOptionsInput = z.input<typeof OptionsSchema>;
 
 /** Progress callbacks (not options: they are not data, and not validated). */
 export interface LatencyHooks {
-  /** After each repeat (a fresh session timed `runs` times per batch size). */
-  readonly onRepeat?: (done: number, total: number) => void;
+  /** After each batch size is timed (every repeat's session, interleaved). */
+  readonly onBatch?: (done: number, total: number) => void;
 }
 export type LatencyOptions = z.output<typeof OptionsSchema>;
 
@@ -78,26 +78,41 @@ function randomInput(info: ValueInfo, batch: number, rng: Rng): ort.Tensor {
   throw new RangeError(`latency: model input '${info.name}' has type ${info.type}; feed float32 or int64`);
 }
 
-async function timeRuns(
-  session: Session,
+/** One timed `session.run`, in milliseconds. */
+async function timeRun(session: Session, feeds: Record<string, ort.Tensor>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await session.runTensors(feeds, session.outputNames);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * `runs` timed runs of each session, interleaved (run k of every session before run k + 1), after
+ * `warmup` untimed runs each: every repeat then spans the same stretch of time, so a slow drift of the
+ * machine (another job, frequency scaling) shows in every repeat alike instead of as a gap between
+ * repeats, and the CV across repeats measures what differs between sessions.
+ */
+async function timeInterleaved(
+  sessions: readonly Session[],
   feeds: Record<string, ort.Tensor>,
   warmup: number,
   runs: number,
-): Promise<number[]> {
-  const fetches = session.outputNames;
-  for (let i = 0; i < warmup; i++) await session.runTensors(feeds, fetches);
-  const times: number[] = [];
+): Promise<number[][]> {
+  for (const session of sessions) {
+    for (let i = 0; i < warmup; i++) await session.runTensors(feeds, session.outputNames);
+  }
+  const times = sessions.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await session.runTensors(feeds, fetches);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    for (let r = 0; r < sessions.length; r++) {
+      (times[r] as number[]).push(await timeRun(sessions[r] as Session, feeds));
+    }
   }
   return times;
 }
 
 /**
- * Times an ONNX model in ONNX Runtime (Node, CPU provider): for each repeat a fresh session is made,
- * then for each batch size `warmup` untimed and `runs` timed `session.run` calls on fixed random inputs.
+ * Times an ONNX model in ONNX Runtime (Node, CPU provider): one fresh session per repeat, and for each
+ * batch size `warmup` untimed and `runs` timed `session.run` calls per session on fixed random inputs,
+ * the sessions' runs interleaved (timeInterleaved).
  * A symbolic dim of an input (the IR's 'N') is the batch; int64 inputs are fed zeros.
  * Sessions are disposed however the measurement ends.
  */
@@ -113,21 +128,23 @@ export async function measureModelLatency(
   const feeds = o.batches.map((batch) =>
     Object.fromEntries(inputs.map((info) => [info.name, randomInput(info, batch, rng)])),
   );
-  const times: number[][][] = o.batches.map(() => []);
-  for (let r = 0; r < o.repeats; r++) {
-    const session = await Session.create(bytes, {
-      intraOpNumThreads: o.threads,
-      graphOptimizationLevel: o.graphOptimizationLevel,
-    });
-    try {
-      for (let b = 0; b < o.batches.length; b++) {
-        const batchFeeds = feeds[b] as Record<string, ort.Tensor>;
-        (times[b] as number[][]).push(await timeRuns(session, batchFeeds, o.warmup, o.runs));
-      }
-    } finally {
-      await session.dispose();
+  const sessions: Session[] = [];
+  const times: number[][][] = [];
+  try {
+    for (let r = 0; r < o.repeats; r++) {
+      sessions.push(
+        await Session.create(bytes, {
+          intraOpNumThreads: o.threads,
+          graphOptimizationLevel: o.graphOptimizationLevel,
+        }),
+      );
     }
-    hooks.onRepeat?.(r + 1, o.repeats);
+    for (let b = 0; b < o.batches.length; b++) {
+      times.push(await timeInterleaved(sessions, feeds[b] as Record<string, ort.Tensor>, o.warmup, o.runs));
+      hooks.onBatch?.(b + 1, o.batches.length);
+    }
+  } finally {
+    for (const session of sessions) await session.dispose();
   }
   return {
     options: o,

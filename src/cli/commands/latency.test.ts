@@ -85,17 +85,17 @@ describe('naslab latency', () => {
     expect((JSON.parse(best()) as LatencyJson).architecture.experimentId).toBe(trained);
   }, 30_000);
 
-  it('shows a bar over the repeats on stderr, and only the JSON document on stdout with --json', async () => {
+  it('shows a bar over the batch sizes on stderr, and only the JSON document on stdout with --json', async () => {
     const stdout = captureStdout();
     const bar = fakeTerminal(false);
-    const flags = { ...FAST, batch: [1], repeats: 3, space: spaceFile, json: true };
+    const flags = { ...FAST, batch: [1, 2, 4], repeats: 3, space: spaceFile, json: true };
     expect(await latencyCommand(KEY, flags, { stream: bar, lineIntervalMs: 0 })).toBe(0);
     const r = JSON.parse(stdout()) as LatencyJson;
     expect(r.latency.batches[0]?.repeats).toHaveLength(3);
     const lines = bar.text().trim().split('\n');
-    // A line per repeat once src/latency reports them; the last says all three are done.
-    for (const l of lines) expect(l).toMatch(/^progress: +\d+% [1-3]\/3 repeats \| .* ETA /);
-    expect(lines.at(-1)).toMatch(/^progress: 100% 3\/3 repeats/);
+    // A line per batch size (every repeat's session timed, interleaved); the last says all are done.
+    for (const l of lines) expect(l).toMatch(/^progress: +\d+% [1-3]\/3 batch sizes \| .* ETA /);
+    expect(lines.at(-1)).toMatch(/^progress: 100% 3\/3 batch sizes/);
     expect(bar.text()).not.toContain('\r');
   });
 

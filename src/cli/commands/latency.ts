@@ -116,32 +116,21 @@ function printTable(
   }
 }
 
-/** Reports each finished repeat (a fresh session timed `runs` times per batch size). */
-export interface LatencyProgressHooks {
-  readonly onRepeat?: (done: number, total: number) => void;
-}
-type Measure = (
-  graph: Graph,
-  options: LatencyOptionsInput,
-  hooks: LatencyProgressHooks,
-) => Promise<LatencyResult>;
-// Typed with the hooks argument, which measureLatency takes once src/latency/measure.ts reports its
-// repeats; until then it ignores the argument and the bar jumps to full at the end.
-const measure: Measure = measureLatency;
-
 export async function latencyCommand(
   target: string,
   flags: LatencyFlags,
   barOptions: Omit<BarOptions, 'total' | 'unit'> = {},
 ): Promise<number> {
   const t = await resolveTarget(target, flags);
-  const repeats = flags.repeats ?? parseLatencyOptions({}).repeats;
+  const defaults = parseLatencyOptions({});
+  const repeats = flags.repeats ?? defaults.repeats;
+  const batches = flags.batch === undefined ? defaults.batches.length : flags.batch.length;
   const bar = showProgress(flags)
-    ? new ProgressBar({ ...barOptions, total: repeats, unit: 'repeats' })
+    ? new ProgressBar({ ...barOptions, total: batches, unit: 'batch sizes' })
     : undefined;
   let result: LatencyResult;
   try {
-    result = await measure(
+    result = await measureLatency(
       t.graph,
       {
         ...(flags.batch === undefined ? {} : { batches: [...flags.batch] }),
@@ -150,9 +139,8 @@ export async function latencyCommand(
         repeats,
         ...(flags.warmup === undefined ? {} : { warmup: flags.warmup }),
       },
-      { onRepeat: (done) => bar?.update(done) },
+      { onBatch: (done) => bar?.update(done) },
     );
-    bar?.update(repeats);
   } finally {
     bar?.finish();
   }
