@@ -1,13 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError, NotFoundError } from '../../core/errors.js';
 import { countFlops, countParams } from '../../graph/count.js';
-import type { Graph } from '../../graph/graph.js';
-import {
-  measureLatency,
-  parseLatencyOptions,
-  type LatencyOptionsInput,
-  type LatencyResult,
-} from '../../latency/measure.js';
+import { measureLatency, parseLatencyOptions, type LatencyResult } from '../../latency/measure.js';
 import { targetFromExperiment, targetFromKey, type LatencyTarget } from '../../latency/target.js';
 import { MEMORY_LOCATION, openStorage } from '../../storage/open.js';
 import { ProgressBar, type BarOptions } from '../bar.js';
