@@ -74,6 +74,56 @@ function colsSlices(mb: ModelBuilder, x: string): string {
   return mb.op('Reshape', [cat, ints(mb, 'cs', [n, c * K, P])]);
 }
 
+/**
+ * cols [N, K*C, P] in (tap, channel) order by Pad + 9 Slices + one Concat along the channel axis (whole
+ * [N, C, H, W] blocks per tap: one big copy each).
+ */
+function colsSlicesTapMajor(mb: ModelBuilder, x: string): string {
+  const xp = mb.op('Pad', [x, ints(mb, 'p', [0, 0, 1, 1, 0, 0, 1, 1])]);
+  const pieces: string[] = [];
+  for (let i = 0; i < kk; i++)
+    for (let j = 0; j < kk; j++)
+      pieces.push(
+        mb.op('Slice', [xp, ints(mb, 's', [i, j]), ints(mb, 'e', [i + h, j + w]), ints(mb, 'a', [2, 3])]),
+      );
+  return mb.op('Reshape', [mb.op('Concat', pieces, { axis: attr.int(1) }), ints(mb, 'cs', [n, K * c, P])]);
+}
+
+/**
+ * Padded-width columns: each plane padded to (H+2) x (W+2) and flattened, so tap (i, j) is ONE contiguous
+ * run of H (W+2) values at offset i (W+2) + j (the 2 extra columns per row are garbage that dy, padded
+ * with 2 zero columns, multiplies by 0). Tap-major [N, K*C, H (W+2)].
+ */
+function colsFlatTapMajor(mb: ModelBuilder, x: string): string {
+  const wp = w + 2;
+  const len = h * wp;
+  const xp = mb.op('Pad', [x, ints(mb, 'p', [0, 0, 1, 1, 0, 0, 2, 1])]);
+  const flat = mb.op('Reshape', [xp, ints(mb, 'fl', [n, c, (h + 3) * wp])]);
+  const pieces: string[] = [];
+  for (let i = 0; i < kk; i++)
+    for (let j = 0; j < kk; j++) {
+      const off = i * wp + j;
+      pieces.push(
+        mb.op('Slice', [flat, ints(mb, 's', [off]), ints(mb, 'e', [off + len]), ints(mb, 'a', [2])]),
+      );
+    }
+  return mb.op('Concat', pieces, { axis: attr.int(1) });
+}
+
+/** dW from tap-major columns: the batched product gives [M, K, C]; one small transpose to [M, C, K]. */
+function tapMajorMatMul(mb: ModelBuilder, cols: string, dy: string, padded: boolean): string {
+  const colsT = mb.op('Transpose', [cols], { perm: attr.ints([0, 2, 1]) });
+  const dyP = padded ? mb.op('Pad', [dy, ints(mb, 'dp', [0, 0, 0, 0, 0, 0, 0, 2])]) : dy;
+  const dyR = mb.op('Reshape', [dyP, ints(mb, 'd', [n, m, -1])]);
+  const per = mb.op('MatMul', [dyR, colsT]);
+  const sum = mb.op('ReduceSum', [per, ints(mb, 'ax', [0])], { keepdims: attr.int(0) });
+  const mkc = mb.op('Reshape', [sum, ints(mb, 'mkc', [m, K, c])]);
+  return mb.op('Reshape', [
+    mb.op('Transpose', [mkc], { perm: attr.ints([0, 2, 1]) }),
+    ints(mb, 'ws', [m, c, kk, kk]),
+  ]);
+}
+
 function batchedMatMul(mb: ModelBuilder, cols: string, dy: string): string {
   const colsT = mb.op('Transpose', [cols], { perm: attr.ints([0, 2, 1]) });
   const dyR = mb.op('Reshape', [dy, ints(mb, 'd', [n, m, P])]);
@@ -100,6 +150,8 @@ const variants: Record<string, Variant> = {
   convBatched: (mb, x, dy) => batchedMatMul(mb, colsConv(mb, x), dy),
   slicesBatched: (mb, x, dy) => batchedMatMul(mb, colsSlices(mb, x), dy),
   singleBatched: (mb, x, dy) => batchedMatMul(mb, colsSingle(mb, x), dy),
+  slicesTapMajor: (mb, x, dy) => tapMajorMatMul(mb, colsSlicesTapMajor(mb, x), dy, false),
+  flatTapMajor: (mb, x, dy) => tapMajorMatMul(mb, colsFlatTapMajor(mb, x), dy, true),
   convGemm: (mb, x, dy) => oneGemm(mb, colsConv(mb, x), dy),
   slicesGemm: (mb, x, dy) => oneGemm(mb, colsSlices(mb, x), dy),
   /** Conv over batch-transposed tensors: x^T [C, N, H, W] * dy^T [M, N, H, W] -> [C, M, 3, 3]. */

@@ -19,6 +19,7 @@ import { initParameters } from '../../src/graph/init.js';
 import { float32 } from '../../src/graph/onnx/index.js';
 import { LEARNING_RATE_INPUT, buildTrainingStep, initialStepState } from '../../src/graph/optim/index.js';
 import { FeedbackRunner } from '../../src/runtime/feedback.js';
+import { nchwcBlockSize } from '../../src/runtime/nchwc.js';
 import { Session, type SessionOptions } from '../../src/runtime/session.js';
 
 const WARMUP = 10;
@@ -51,7 +52,12 @@ const batch = Number(values.batch);
 
 const graph = build();
 const optimizer = values.optimizer === 'sgd' ? ({ kind: 'sgd' } as const) : ({ kind: 'adam' } as const);
-const step = buildTrainingStep(graph, { loss: 'loss', optimizer });
+const nchwcBlock = await nchwcBlockSize();
+const step = buildTrainingStep(graph, {
+  loss: 'loss',
+  optimizer,
+  ...(nchwcBlock === undefined ? {} : { nchwcBlock }),
+});
 const dir = mkdtempSync(join(tmpdir(), 'naslab-profile-'));
 const session = await Session.create(step.model.toBytes(), {
   intraOpNumThreads: 1,

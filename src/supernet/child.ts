@@ -10,6 +10,7 @@ import {
   type OptimizerSpec,
   type TrainingStep,
 } from '../graph/optim/index.js';
+import { nchwcBlockSize } from '../runtime/nchwc.js';
 import { Session, type SessionOptions } from '../runtime/session.js';
 import { trainingIo, type TrainingIo } from '../runtime/train/io.js';
 import type { SharedKeys } from './keys.js';
@@ -57,10 +58,12 @@ export class ChildStep {
     options: ChildOptions,
   ): Promise<ChildStep> {
     const io = trainingIo(graph, { train: data, valid: data });
+    const nchwcBlock = await nchwcBlockSize();
     const step = buildTrainingStep(graph, {
       loss: io.loss,
       optimizer: options.optimizer,
       decay: options.decay ?? 'all',
+      ...(nchwcBlock === undefined ? {} : { nchwcBlock }),
     });
     const logits = graph.value(io.logits);
     step.model.output(io.logits, 'float32', [...logits.shape]);

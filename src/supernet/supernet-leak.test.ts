@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../core/rng.js';
 import { Session } from '../runtime/session.js';
+import { nchwcBlockSize } from '../runtime/nchwc.js';
 import { randomSample } from '../space/walk.js';
 import { Supernet } from './supernet.js';
 import { batchOf, tinyData, tinyMacro } from './supernet.testkit.js';
@@ -14,6 +15,7 @@ afterEach(() => vi.restoreAllMocks());
  */
 describe('supernet sessions', () => {
   it('disposes evicted sessions at once and the rest on close', async () => {
+    await nchwcBlockSize(); // its one-off probe session is not the code under test
     const create = vi.spyOn(Session, 'create');
     const dispose = vi.spyOn(Session.prototype, 'dispose');
     const space = tinyMacro();

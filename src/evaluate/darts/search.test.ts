@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { Session } from '../../runtime/session.js';
+import { nchwcBlockSize } from '../../runtime/nchwc.js';
 import type { Batch } from '../../runtime/train/batches.js';
 import { CellSpace } from '../../space/cell.js';
 import { DartsStrategy, dartsStrategy } from '../../strategy/darts.js';
@@ -57,6 +58,7 @@ describe('the relaxed network', () => {
 
 describe('DartsSearch', () => {
   it('a weight step moves the weights only, an architecture step alpha only; two sessions, both disposed', async () => {
+    await nchwcBlockSize(); // its one-off probe session is not the code under test
     const create = vi.spyOn(Session, 'create');
     const dispose = vi.spyOn(Session.prototype, 'dispose');
     const s = strategy();

@@ -9,6 +9,7 @@ import {
   type TrainingStep,
 } from '../../graph/optim/index.js';
 import type { ParamSpec } from '../../graph/types.js';
+import { nchwcBlockSize } from '../../runtime/nchwc.js';
 import { Session, type SessionOptions } from '../../runtime/session.js';
 import type { Batch } from '../../runtime/train/batches.js';
 import type { CellSpace } from '../../space/cell.js';
@@ -62,14 +63,22 @@ export class DartsSearch {
     options: { readonly optimizer: OptimizerSpec; readonly session?: SessionOptions },
   ): Promise<DartsSearch> {
     const { graph, mixtures } = buildDartsNetwork(space, controller.edges, controller.ops);
+    const nchwcBlock = await nchwcBlockSize();
+    const blocked = nchwcBlock === undefined ? {} : { nchwcBlock };
     const step = buildTrainingStep(graph, {
       loss: 'loss',
       optimizer: options.optimizer,
       decay: 'all',
       trainable: (p) => !isAlpha(p),
       name: 'darts-weight-step',
+      ...blocked,
     });
-    const arch = buildTrainingGradients(graph, { loss: 'loss', trainable: isAlpha, name: 'darts-arch-step' });
+    const arch = buildTrainingGradients(graph, {
+      loss: 'loss',
+      trainable: isAlpha,
+      name: 'darts-arch-step',
+      ...blocked,
+    });
     const logits = graph.node('loss')?.inputs[0] as string;
     arch.model.output(logits, 'float32', [...graph.value(logits).shape]);
     const slots: Slot[] = [

@@ -11,6 +11,8 @@ export class GradContext {
     readonly mb: ModelBuilder,
     private readonly needsGrad: (value: string) => boolean,
     private readonly fusedRelus: ReadonlySet<string> = new Set(),
+    /** ONNX Runtime's NCHWc channel block, when blocked convs may be used (lower/nchwc.ts). */
+    readonly nchwcBlock?: number,
   ) {}
 
   /** Whether the value a node reads needs its gradient. */

@@ -1,3 +1,4 @@
+import { emitBlockedFilter, emitNchwcConv, nchwcFits } from '../lower/nchwc.js';
 import { attr } from '../onnx/index.js';
 import type { NodeOf, Shape } from '../types.js';
 import { biasGradient, paramGradOut, type GradContext, type GradResult } from './context.js';
@@ -6,7 +7,8 @@ import { chw } from './rules-spatial.js';
 /**
  * conv2d. Bias: dy summed over batch and space. A depthwise conv (one input and one output channel per
  * group) takes depthwiseWeightGrad and, at stride 1, depthwiseInputGrad; every other conv takes
- * im2colWeightGrad and a ConvTranspose for the input (inputGradTranspose). Each formulation is the
+ * im2colWeightGrad and, for the input, a blocked Conv (blockedInputGrad: stride 1, whole channel blocks,
+ * a machine with ONNX Runtime's NCHWc kernels) or else a ConvTranspose (inputGradTranspose). Each formulation is the
  * fastest one measured on ONNX Runtime's CPU provider (scripts/bench/profile-train.ts; figures in each
  * function's comment).
  */
@@ -26,11 +28,14 @@ export function conv2dGrad(
     : im2colWeightGrad(ctx, node, dy, inputShape);
   if (node.attrs.bias) params.bias = biasGradient(ctx, node, dy, [0, 2, 3]);
   if (!ctx.wants(x)) return { inputs: [null], params };
-  const flippedPads = depthwise && node.attrs.stride.every((s) => s === 1) ? flippedConvPads(node) : null;
-  const dx =
-    flippedPads === null
-      ? inputGradTranspose(ctx, node, dy, inputShape)
-      : depthwiseInputGrad(ctx, node, dy, flippedPads);
+  const stride1 = node.attrs.stride.every((s) => s === 1);
+  const flippedPads = stride1 ? flippedConvPads(node) : null;
+  const block = ctx.nchwcBlock;
+  let dx: string;
+  if (flippedPads !== null && depthwise) dx = depthwiseInputGrad(ctx, node, dy, flippedPads);
+  else if (flippedPads !== null && block !== undefined && m >= block && nchwcFits(m, c, g, block)) {
+    dx = blockedInputGrad(ctx, node, dy, c, flippedPads, block);
+  } else dx = inputGradTranspose(ctx, node, dy, inputShape);
   return { inputs: [dx], params };
 }
 
@@ -164,8 +169,19 @@ function depthwiseInputGrad(
   pads: readonly number[],
 ): string {
   const a = node.attrs;
-  const [kh, kw] = a.kernel;
-  const flipped = ctx.op(
+  return ctx.op(node, 'Conv', [dy, flippedWeight(ctx, node)], 'dx', {
+    kernel_shape: attr.ints(a.kernel),
+    strides: attr.ints([1, 1]),
+    pads: attr.ints(pads),
+    dilations: attr.ints(a.dilation),
+    group: attr.int(a.groups),
+  });
+}
+
+/** The weight flipped in space (a Slice with step -1 over the kernel axes): a stride-1 input gradient's kernel. */
+function flippedWeight(ctx: GradContext, node: NodeOf<'conv2d'>): string {
+  const [kh, kw] = node.attrs.kernel;
+  return ctx.op(
     node,
     'Slice',
     [
@@ -177,12 +193,39 @@ function depthwiseInputGrad(
     ],
     'wFlipped',
   );
-  return ctx.op(node, 'Conv', [dy, flipped], 'dx', {
-    kernel_shape: attr.ints(a.kernel),
-    strides: attr.ints([1, 1]),
-    pads: attr.ints(pads),
-    dilations: attr.ints(a.dilation),
-    group: attr.int(a.groups),
+}
+
+/**
+ * Dense, stride 1, on a machine with ONNX Runtime's blocked convolutions (lower/nchwc.ts): dx is the Conv
+ * of dy with the flipped weight read as [C, M, kh, kw] (input and output channels swapped), run blocked.
+ * The small CNN's conv2 (scripts/bench/nchwc-conv.ts): 1.40 ms against 2.34 ms for the ConvTranspose.
+ */
+function blockedInputGrad(
+  ctx: GradContext,
+  node: NodeOf<'conv2d'>,
+  dy: string,
+  inChannels: number,
+  pads: readonly number[],
+  block: number,
+): string {
+  const a = node.attrs;
+  const [kh, kw] = a.kernel;
+  const filter = emitBlockedFilter(
+    ctx.mb,
+    flippedWeight(ctx, node),
+    { outChannels: inChannels, inChannels: a.outChannels, kh, kw },
+    block,
+    ctx.mb.uniqueName(`${node.name}.d.dxFilter`),
+    true,
+  );
+  return emitNchwcConv(ctx.mb, {
+    x: dy,
+    filter,
+    inChannels: a.outChannels,
+    outChannels: inChannels,
+    window: { kernel: a.kernel, stride: [1, 1], pads, dilation: a.dilation },
+    block,
+    output: ctx.mb.uniqueName(`${node.name}.d.dx`),
   });
 }
 

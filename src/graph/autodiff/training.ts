@@ -1,6 +1,7 @@
 import { InvalidArchitectureError, NotFoundError } from '../../core/errors.js';
 import type { Graph } from '../graph.js';
 import { emitInference } from '../lower/emit.js';
+import { emitConvNchwc } from '../lower/nchwc.js';
 import { attr, float32, int64, ModelBuilder } from '../onnx/index.js';
 import type { GraphNode, ParamRole, ParamSpec } from '../types.js';
 import { emitBatchNormTraining, type BufferUpdate } from './batchnorm.js';
@@ -22,6 +23,12 @@ export type TrainingGradientsOptions = {
    * bilevel search (DARTS) trains its weights with its architecture weights fixed and the other way round.
    */
   readonly trainable?: (p: ParamSpec) => boolean;
+  /**
+   * ONNX Runtime's NCHWc channel block on this machine (runtime/nchwc.ts), to run the dense convs that
+   * fit, and their input gradients, as its blocked direct convolutions (lower/nchwc.ts). Default: plain
+   * ONNX ops only (what any runtime loads).
+   */
+  readonly nchwcBlock?: number;
 };
 
 export type TrainingGradients = {
@@ -97,16 +104,27 @@ export function buildTrainingGradients(graph: Graph, options: TrainingGradientsO
       throw new InvalidArchitectureError(`autodiff: ${node.op} '${node.name}' has no ${role}`);
     return spec.name;
   };
+  const block = options.nchwcBlock;
+  const convRelus = block === undefined ? new Map<string, string>() : relusOfConvs(nodes);
+  const fused = new Set<string>();
+  const blocked = (node: GraphNode): boolean => {
+    if (node.op !== 'conv2d' || block === undefined) return false;
+    const relu = convRelus.get(node.name);
+    const channels = graph.value(node.inputs[0] as string).shape[1] as number;
+    const done = emitConvNchwc(mb, node, channels, param, block, relu);
+    if (done && relu !== undefined) fused.add(relu);
+    return done;
+  };
   for (const node of nodes) {
+    if (fused.has(node.name)) continue; // a ReLU its conv applied
     if (node.op === 'dropout' && node.attrs.rate > 0) emitDropoutTraining(mb, node, options.seed ?? 0);
-    else if (node.op !== 'batchNorm') emitInference(mb, node, param);
-    else {
+    else if (node.op === 'batchNorm') {
       const roles = { param: (r: ParamRole) => param(node, r), buffer: (r: ParamRole) => buffer(node, r) };
       updates.push(...emitBatchNormTraining(mb, node, roles.param, roles.buffer));
-    }
+    } else if (!blocked(node)) emitInference(mb, node, param);
   }
 
-  const ctx = new GradContext(mb, (v) => needsGrad.has(v), relusReadOnlyByMaxPool(nodes));
+  const ctx = new GradContext(mb, (v) => needsGrad.has(v), relusReadOnlyByMaxPool(nodes), options.nchwcBlock);
   const pending = new Map<string, string[]>();
   const add = (value: string, grad: string): void => {
     pending.set(value, [...(pending.get(value) ?? []), grad]);
@@ -175,19 +193,35 @@ function ancestorNodes(graph: Graph, value: string): GraphNode[] {
   return graph.nodes.filter((n) => needed.has(n.name));
 }
 
+/** Each value's reader where exactly one node reads it, once. */
+function soleReaders(nodes: readonly GraphNode[]): Map<string, GraphNode> {
+  const readers = new Map<string, GraphNode[]>();
+  for (const node of nodes) for (const v of node.inputs) readers.set(v, [...(readers.get(v) ?? []), node]);
+  const out = new Map<string, GraphNode>();
+  for (const [value, r] of readers) if (r.length === 1) out.set(value, r[0] as GraphNode);
+  return out;
+}
+
+/** conv2d name -> the ReLU that is its output's sole reader, for a blocked conv to apply. */
+function relusOfConvs(nodes: readonly GraphNode[]): Map<string, string> {
+  const sole = soleReaders(nodes);
+  const out = new Map<string, string>();
+  for (const node of nodes) {
+    const reader = sole.get(node.name);
+    if (node.op === 'conv2d' && reader?.op === 'relu') out.set(node.name, reader.name);
+  }
+  return out;
+}
+
 /**
  * The ReLUs whose output exactly one node reads, once, and that node a max pool: the pool's rule
  * masks its gradient for them (GradContext.poolMasksRelu).
  */
 function relusReadOnlyByMaxPool(nodes: readonly GraphNode[]): Set<string> {
-  const readers = new Map<string, GraphNode[]>();
-  for (const node of nodes) for (const v of node.inputs) readers.set(v, [...(readers.get(v) ?? []), node]);
-  const out = new Set<string>();
-  for (const node of nodes) {
-    const r = readers.get(node.name) ?? [];
-    if (node.op === 'relu' && r.length === 1 && r[0]?.op === 'maxPool') out.add(node.name);
-  }
-  return out;
+  const sole = soleReaders(nodes);
+  return new Set(
+    nodes.filter((n) => n.op === 'relu' && sole.get(n.name)?.op === 'maxPool').map((n) => n.name),
+  );
 }
 
 /** Values some differentiated parameter feeds: only they need a gradient (the data and labels do not). */

@@ -59,11 +59,18 @@ function valueInfoProto(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
   return { name: v.name, type: { tensorType } };
 }
 
-/** Serialises a validated graph as an ONNX ModelProto (IR version 8, default-domain opset 17). */
+/**
+ * Serialises a validated graph as an ONNX ModelProto (IR version 8, default-domain opset 17). Every other
+ * domain its nodes use (ONNX Runtime's contrib domains) is imported at version 1, their only version.
+ */
 export function encodeModel(graph: GraphSpec, meta: ModelMeta): Uint8Array {
+  const domains = [...new Set(graph.nodes.map((n) => n.domain).filter((d) => d !== ''))].sort();
   const model: onnxProto.onnx.IModelProto = {
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    opsetImport: [
+      { domain: '', version: OPSET_VERSION },
+      ...domains.map((domain) => ({ domain, version: 1 })),
+    ],
     producerName: meta.producerName,
     producerVersion: meta.producerVersion,
     docString: meta.docString,

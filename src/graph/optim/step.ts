@@ -18,6 +18,8 @@ export type TrainingStepOptions = {
   readonly seed?: number;
   /** Which trainable parameters this step updates (default: all); the rest are fed and held fixed (`frozen`). */
   readonly trainable?: (p: ParamSpec) => boolean;
+  /** ONNX Runtime's NCHWc channel block: blocked convs where they fit (TrainingGradientsOptions). */
+  readonly nchwcBlock?: number;
 };
 
 /** The model inputs that are neither data nor looped state: fed by the caller every step. */
@@ -67,6 +69,7 @@ export function buildTrainingStep(graph: Graph, options: TrainingStepOptions): T
     name: options.name ?? 'naslab-training-step',
     seed: options.seed ?? 0,
     ...(options.trainable === undefined ? {} : { trainable: options.trainable }),
+    ...(options.nchwcBlock === undefined ? {} : { nchwcBlock: options.nchwcBlock }),
   });
   const e = new UpdateEmitter(mb);
   const lr = mb.input(LEARNING_RATE_INPUT, 'float32', []);

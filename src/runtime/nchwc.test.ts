@@ -1,0 +1,155 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Rng } from '../core/rng.js';
+import { buildTrainingGradients } from '../graph/autodiff/index.js';
+import { GraphBuilder, type Conv2dOptions } from '../graph/builder.js';
+import type { Graph } from '../graph/graph.js';
+import { initParameters } from '../graph/init.js';
+import { smallCnn } from '../graph/networks.testkit.js';
+import { decodeModel, float32, int64, type TensorData } from '../graph/onnx/index.js';
+import { BATCH } from '../graph/types.js';
+import { NCHWC_ENV, nchwcBlockSize } from './nchwc.js';
+import { Session } from './session.js';
+
+const block = await nchwcBlockSize();
+const BLOCK = block ?? 16;
+
+/** Every output of the training graph (loss, gradients) with and without blocked convs. */
+async function bothWays(
+  graph: Graph,
+  inShape: readonly number[],
+): Promise<{ plain: Outputs; blocked: Outputs; ops: string[] }> {
+  const params = initParameters(graph, new Rng(3));
+  const rng = new Rng(4);
+  const n = inShape[0] as number;
+  const feeds: Record<string, TensorData> = {
+    x: float32(
+      [...inShape],
+      Float32Array.from({ length: inShape.reduce((a, b) => a * b) }, () => rng.float() - 0.5),
+    ),
+    labels: int64(
+      [n],
+      Array.from({ length: n }, (_, i) => i % 3),
+    ),
+  };
+  for (const p of graph.params) feeds[p.name] = float32(p.shape, params.get(p.name) as Float32Array);
+  const run = async (nchwcBlock?: number): Promise<{ out: Outputs; ops: string[] }> => {
+    const model = buildTrainingGradients(graph, {
+      loss: 'loss',
+      ...(nchwcBlock === undefined ? {} : { nchwcBlock }),
+    }).model;
+    const bytes = model.toBytes();
+    const ops =
+      decodeModel(bytes).graph?.node?.map((x) => `${x.domain ?? ''}:${x.opType ?? ''}:${x.name ?? ''}`) ?? [];
+    const session = await Session.create(bytes, { intraOpNumThreads: 1 });
+    try {
+      const got = await session.run(feeds);
+      return {
+        out: Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.data as Float32Array])),
+        ops,
+      };
+    } finally {
+      await session.dispose();
+    }
+  };
+  const plain = await run();
+  const blocked = await run(BLOCK);
+  return { plain: plain.out, blocked: blocked.out, ops: blocked.ops };
+}
+type Outputs = Record<string, Float32Array>;
+
+/** max |a - b| / max |a| over every output. */
+function worstRelative(a: Outputs, b: Outputs): number {
+  let worst = 0;
+  expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+  for (const [name, want] of Object.entries(a)) {
+    const got = b[name] as Float32Array;
+    let err = 0;
+    let scale = 0;
+    want.forEach((w, i) => {
+      err = Math.max(err, Math.abs((got[i] as number) - w));
+      scale = Math.max(scale, Math.abs(w));
+    });
+    worst = Math.max(worst, err / (scale || 1));
+  }
+  return worst;
+}
+
+/** x [N, cin, 10, 10] -> conv0 (cin -> c, 3x3) -> relu -> conv1 (`layer`) -> relu -> GAP -> dense 3 -> loss. */
+function twoConvs(cin: number, c: number, layer: Conv2dOptions): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', [BATCH, cin, 10, 10]);
+  const h = b.relu(b.conv2d(x, { name: 'conv0', outChannels: c, kernel: 3, padding: 1 }));
+  const y = b.relu(b.conv2d(h, { ...layer, name: 'conv1' }));
+  const logits = b.dense(b.flatten(b.globalAvgPool(y)), { name: 'fc', outFeatures: 3 });
+  return b.build([b.softmaxCrossEntropy(logits, b.input('labels', [BATCH], 'int64'), { name: 'loss' })]);
+}
+
+const blockedNodes = (ops: string[], prefix: string): string[] =>
+  ops.filter((o) => o.startsWith('com.microsoft.nchwc:') && o.split(':')[2]?.startsWith(prefix));
+
+describe.skipIf(block === undefined)("blocked (NCHWc) convs give the plain graph's gradients", () => {
+  it('finds a block of 8 or 16 channels on an x86 machine', () => {
+    expect([8, 16]).toContain(block);
+  });
+
+  it.each([
+    ['1 -> B -> 2B, 3x3 pad 1', 1, BLOCK, { outChannels: 2 * BLOCK, kernel: 3, padding: 1 }],
+    ['3 -> B -> B, 5x5 pad 2, no bias', 3, BLOCK, { outChannels: BLOCK, kernel: 5, padding: 2, bias: false }],
+    ['1 -> 2B -> B, 1x1', 1, 2 * BLOCK, { outChannels: BLOCK, kernel: 1 }],
+    [
+      '1 -> B -> B, 3x3 dilation 2 pad 2',
+      1,
+      BLOCK,
+      { outChannels: BLOCK, kernel: 3, padding: 2, dilation: 2 },
+    ],
+    [
+      '1 -> B -> B, 3x3 asymmetric "same" stride 2',
+      1,
+      BLOCK,
+      { outChannels: BLOCK, kernel: 3, stride: 2, padding: 'same' },
+    ],
+  ] as const)('%s', async (_, cin, c, layer) => {
+    const { plain, blocked, ops } = await bothWays(twoConvs(cin, c, layer), [5, cin, 10, 10]);
+    expect(worstRelative(plain, blocked)).toBeLessThan(1e-5);
+    // Both convs run blocked forward; conv1's input gradient too where its stride is 1.
+    expect(blockedNodes(ops, 'conv0.nchwc').length).toBeGreaterThan(0);
+    expect(blockedNodes(ops, 'conv1.nchwc').length).toBeGreaterThan(0);
+    const stride1 = !('stride' in layer);
+    expect(blockedNodes(ops, 'conv1.d.dx').length > 0).toBe(stride1);
+    expect(ops.some((o) => o.includes(':ConvTranspose:conv1.d'))).toBe(!stride1);
+  });
+
+  it('leaves convs that do not fit whole blocks (and grouped ones) plain', async () => {
+    const odd = twoConvs(1, BLOCK + 4, { outChannels: BLOCK, kernel: 3, padding: 1 });
+    const grouped = twoConvs(1, BLOCK, { outChannels: BLOCK, kernel: 3, padding: 1, groups: 2 });
+    for (const [graph, c] of [
+      [odd, BLOCK + 4],
+      [grouped, BLOCK],
+    ] as const) {
+      const { plain, blocked, ops } = await bothWays(graph, [4, 1, 10, 10]);
+      expect(worstRelative(plain, blocked)).toBeLessThan(1e-5);
+      expect(blockedNodes(ops, 'conv1')).toEqual([]);
+      // conv0 (1 -> c) still fits when c is whole blocks.
+      expect(blockedNodes(ops, 'conv0.nchwc').length > 0).toBe(c % BLOCK === 0);
+    }
+  });
+
+  it('the small CNN of the speed benchmark: every gradient within 1e-5, a batch not a multiple of the block', async () => {
+    const { plain, blocked, ops } = await bothWays(smallCnn(), [7, 1, 28, 28]);
+    expect(worstRelative(plain, blocked)).toBeLessThan(1e-5);
+    expect(blockedNodes(ops, 'conv2.d.dx').length).toBeGreaterThan(0);
+  });
+});
+
+describe('nchwcBlockSize', () => {
+  const saved = process.env[NCHWC_ENV];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[NCHWC_ENV];
+    else process.env[NCHWC_ENV] = saved;
+  });
+
+  it(`is undefined with ${NCHWC_ENV}=off, so training uses plain ONNX ops`, async () => {
+    process.env[NCHWC_ENV] = 'off';
+    expect(await nchwcBlockSize()).toBeUndefined();
+  });
+});
