@@ -108,6 +108,18 @@ describe.skipIf(block === undefined)("blocked (NCHWc) convs give the plain graph
       BLOCK,
       { outChannels: BLOCK, kernel: 3, stride: 2, padding: 'same' },
     ],
+    [
+      '1 -> B -> B, depthwise 3x3 pad 1, no bias',
+      1,
+      BLOCK,
+      { outChannels: BLOCK, kernel: 3, padding: 1, groups: BLOCK, bias: false },
+    ],
+    [
+      '1 -> 2B -> 2B, depthwise 5x5 pad 2 stride 2',
+      1,
+      2 * BLOCK,
+      { outChannels: 2 * BLOCK, kernel: 5, padding: 2, stride: 2, groups: 2 * BLOCK },
+    ],
   ] as const)('%s', async (_, cin, c, layer) => {
     const { plain, blocked, ops } = await bothWays(twoConvs(cin, c, layer), [5, cin, 10, 10]);
     expect(worstRelative(plain, blocked)).toBeLessThan(1e-5);

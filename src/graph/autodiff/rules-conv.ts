@@ -169,6 +169,27 @@ function depthwiseInputGrad(
   pads: readonly number[],
 ): string {
   const a = node.attrs;
+  const block = ctx.nchwcBlock;
+  if (block !== undefined && nchwcFits(a.groups, a.groups, a.groups, block)) {
+    const [kh, kw] = a.kernel;
+    const filter = emitBlockedFilter(
+      ctx.mb,
+      flippedWeight(ctx, node),
+      { outChannels: a.groups, inChannels: 1, kh, kw },
+      block,
+      ctx.mb.uniqueName(`${node.name}.d.dxFilter`),
+    );
+    return emitNchwcConv(ctx.mb, {
+      x: dy,
+      filter,
+      inChannels: a.groups,
+      outChannels: a.groups,
+      groups: a.groups,
+      window: { kernel: a.kernel, stride: [1, 1], pads, dilation: a.dilation },
+      block,
+      output: ctx.mb.uniqueName(`${node.name}.d.dx`),
+    });
+  }
   return ctx.op(node, 'Conv', [dy, flippedWeight(ctx, node)], 'dx', {
     kernel_shape: attr.ints(a.kernel),
     strides: attr.ints([1, 1]),

@@ -32,10 +32,12 @@ export type ConvWindow = {
 /**
  * Whether a conv can run blocked: ungrouped, output channels a whole number of blocks, and input
  * channels either whole blocks (the input is reordered) or fewer than one block (MLAS reads the plain
- * NCHW input directly: a first layer over 1 or 3 channels).
+ * NCHW input directly: a first layer over 1 or 3 channels); or depthwise (one channel per group) over
+ * whole blocks.
  */
 export function nchwcFits(inChannels: number, outChannels: number, groups: number, block: number): boolean {
-  return groups === 1 && outChannels % block === 0 && (inChannels % block === 0 || inChannels < block);
+  if (groups !== 1) return groups === inChannels && groups === outChannels && inChannels % block === 0;
+  return outChannels % block === 0 && (inChannels % block === 0 || inChannels < block);
 }
 
 export type NchwcConvSpec = {
@@ -46,6 +48,8 @@ export type NchwcConvSpec = {
   readonly bias?: string;
   readonly inChannels: number;
   readonly outChannels: number;
+  /** 1 (dense, the default) or the channel count (depthwise). */
+  readonly groups?: number;
   readonly window: ConvWindow;
   readonly block: number;
   /** The output's name (plain NCHW). */
@@ -74,6 +78,7 @@ export function emitNchwcConv(mb: ModelBuilder, spec: NchwcConvSpec): string {
       strides: attr.ints(w.stride),
       pads: attr.ints(w.pads),
       dilations: attr.ints(w.dilation),
+      ...(spec.groups === undefined || spec.groups === 1 ? {} : { group: attr.int(spec.groups) }),
       ...(spec.relu === true ? { activation: attr.string('Relu') } : {}),
     },
     { ...domain, name: `${name}.nchwc` },
@@ -89,7 +94,8 @@ export function emitNchwcConv(mb: ModelBuilder, spec: NchwcConvSpec): string {
 }
 
 /**
- * The blocked filter of a conv with `outChannels` x `inChannels` x kh x kw weights, from `weight` laid out
+ * The blocked filter of a conv with `outChannels` x `inChannels` x kh x kw weights (`inChannels` per
+ * group: 1 for a depthwise conv, whose filter takes the under-one-block layout), from `weight` laid out
  * [O, I, kh, kw] (`swapped`: laid out [I, O, kh, kw], as a conv's input gradient reads its forward
  * weight). Whole input blocks: [O/B, I/B, kh, kw, Bi, Bo]; under one block (plain NCHW input): [O/B, I,
  * kh, kw, Bo]. One Transpose between two Reshapes; returned with the dims [O, I, kh, kw] the kernel reads.
@@ -147,7 +153,7 @@ export function emitConvNchwc(
   const a = node.attrs;
   if (!nchwcFits(inChannels, a.outChannels, a.groups, block)) return false;
   const [kh, kw] = a.kernel;
-  const dims = { outChannels: a.outChannels, inChannels, kh, kw };
+  const dims = { outChannels: a.outChannels, inChannels: inChannels / a.groups, kh, kw };
   const filter = emitBlockedFilter(mb, param(node, 'weight'), dims, block, `${node.name}.nchwcFilter`);
   emitNchwcConv(mb, {
     x: node.inputs[0] as string,
@@ -155,6 +161,7 @@ export function emitConvNchwc(
     ...(a.bias ? { bias: param(node, 'bias') } : {}),
     inChannels,
     outChannels: a.outChannels,
+    groups: a.groups,
     window: { kernel: a.kernel, stride: a.stride, pads: a.pads, dilation: a.dilation },
     block,
     output: fusedRelu ?? node.name,
