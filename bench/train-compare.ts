@@ -7,7 +7,7 @@
  * (scripts/bench/train_reference.py: Debian's /usr/bin/python3 with torch, one thread) on the same
  * images. Timed on both sides: building the model (naslab: the ONNX training graph and its session),
  * the epoch (batch gathering, forward, backward, Adam, the loss read back every step) and accuracy on the
- * first 500 test images. Not timed: reading the data. Each side runs `--repeats` times (default 3);
+ * first 500 test images. Not timed: reading the data. Each side runs `--repeats` times (default 5);
  * the figures are medians. The repeats alternate naslab and PyTorch (one child process per PyTorch
  * repeat), and each figure is also given over the process's CPU time (`*_cpu_*`), which other work on
  * a shared machine disturbs less than the wall clock.
@@ -123,7 +123,7 @@ async function pytorchOnce(
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    repeats: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '5' },
     python: { type: 'string', default: '/usr/bin/python3' },
     models: { type: 'string', default: Object.keys(TRAIN_MODELS).join(',') },
   },

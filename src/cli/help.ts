@@ -25,8 +25,9 @@ Exit codes: ${EXIT.ok} done, ${EXIT.failed} the search or command failed, ${EXIT
   ${EXIT.interrupted} interrupted (Ctrl-C: finished trials are kept; naslab resume <id> continues).
 
 Environment: NASLAB_DB (the store; default naslab-runs/naslab.db), NASLAB_UI_TOKEN (naslab ui),
-  NASLAB_REDIS_PASSWORD (--queue), NASLAB_CACHE_DIR (downloaded datasets), NASLAB_DEBUG=1 (stack
-  traces of internal errors). Full reference: docs/cli.md.`;
+  NASLAB_REDIS_PASSWORD (--queue), NASLAB_CACHE_DIR (downloaded datasets), NASLAB_NCHWC=off (train
+  with plain ONNX convs only), NASLAB_DEBUG=1 (stack traces of internal errors). Full reference:
+  docs/cli.md.`;
 
 /**
  * Puts the registered commands under COMMAND_GROUPS' headings (commander shows a group where its first

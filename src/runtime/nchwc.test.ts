@@ -129,6 +129,8 @@ describe.skipIf(block === undefined)("blocked (NCHWc) convs give the plain graph
     const stride1 = !('stride' in layer);
     expect(blockedNodes(ops, 'conv1.d.dx').length > 0).toBe(stride1);
     expect(ops.some((o) => o.includes(':ConvTranspose:conv1.d'))).toBe(!stride1);
+    // A dense conv over whole blocks takes the blocked weight gradient (a depthwise one its own rule).
+    expect(ops.some((o) => o.includes(':ReorderInput:conv1.d.xBlocked'))).toBe(!('groups' in layer));
   });
 
   it('leaves convs that do not fit whole blocks (and grouped ones) plain', async () => {

@@ -2,11 +2,13 @@ import { emitBlockedFilter, emitNchwcConv, nchwcFits } from '../lower/nchwc.js';
 import { attr } from '../onnx/index.js';
 import type { NodeOf, Shape } from '../types.js';
 import { biasGradient, paramGradOut, type GradContext, type GradResult } from './context.js';
+import { blockedWeightGrad } from './rules-conv-blocked.js';
 import { chw } from './rules-spatial.js';
 
 /**
  * conv2d. Bias: dy summed over batch and space. A depthwise conv (one input and one output channel per
  * group) takes depthwiseWeightGrad and, at stride 1, depthwiseInputGrad; every other conv takes
+ * blockedWeightGrad (whole channel blocks on a machine with ONNX Runtime's NCHWc kernels) or
  * im2colWeightGrad and, for the input, a blocked Conv (blockedInputGrad: stride 1, whole channel blocks,
  * a machine with ONNX Runtime's NCHWc kernels) or else a ConvTranspose (inputGradTranspose). Each formulation is the
  * fastest one measured on ONNX Runtime's CPU provider (scripts/bench/profile-train.ts; figures in each
@@ -23,14 +25,15 @@ export function conv2dGrad(
   const { groups: g, outChannels: m } = node.attrs;
   const depthwise = c === g && m === g;
   const params: Record<string, string> = {};
-  params.weight = depthwise
-    ? depthwiseWeightGrad(ctx, node, dy, inputShape)
-    : im2colWeightGrad(ctx, node, dy, inputShape);
+  const block = ctx.nchwcBlock;
+  if (depthwise) params.weight = depthwiseWeightGrad(ctx, node, dy, inputShape);
+  else if (block !== undefined && g === 1 && c % block === 0) {
+    params.weight = blockedWeightGrad(ctx, node, dy, inputShape, block);
+  } else params.weight = im2colWeightGrad(ctx, node, dy, inputShape);
   if (node.attrs.bias) params.bias = biasGradient(ctx, node, dy, [0, 2, 3]);
   if (!ctx.wants(x)) return { inputs: [null], params };
   const stride1 = node.attrs.stride.every((s) => s === 1);
   const flippedPads = stride1 ? flippedConvPads(node) : null;
-  const block = ctx.nchwcBlock;
   let dx: string;
   if (flippedPads !== null && depthwise) dx = depthwiseInputGrad(ctx, node, dy, flippedPads);
   else if (flippedPads !== null && block !== undefined && m >= block && nchwcFits(m, c, g, block)) {
