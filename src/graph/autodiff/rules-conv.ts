@@ -9,8 +9,8 @@ import { chw } from './rules-spatial.js';
  * conv2d. Bias: dy summed over batch and space. A depthwise conv (one input and one output channel per
  * group) takes depthwiseWeightGrad and, at stride 1, depthwiseInputGrad; every other conv takes
  * blockedWeightGrad (whole channel blocks on a machine with ONNX Runtime's NCHWc kernels) or
- * im2colWeightGrad and, for the input, a blocked Conv (blockedInputGrad: stride 1, whole channel blocks,
- * a machine with ONNX Runtime's NCHWc kernels) or else a ConvTranspose (inputGradTranspose). Each formulation is the
+ * im2colWeightGrad and, for the input, a blocked Conv (blockedInputGrad: stride 1, whole channel
+ * blocks, NCHWc kernels) or else a ConvTranspose (inputGradTranspose). Each formulation is the
  * fastest one measured on ONNX Runtime's CPU provider (scripts/bench/profile-train.ts; figures in each
  * function's comment).
  */
@@ -162,8 +162,11 @@ function flippedConvPads(node: NodeOf<'conv2d'>): number[] | null {
  * Depthwise, stride 1: dx is the depthwise Conv of dy with the kernel flipped in space (a Slice with
  * step -1 of the small weight). ONNX Runtime runs this faster than the ConvTranspose (im2col + GEMM
  * against GEMM + col2im): 16 channels 28x28 4.4 ms against 6.0 ms; 32 channels 14x14 1.7 ms against
- * 2.3 ms. For a dense conv the Conv would im2col dy's M channels, not the input's C, and measured
- * slower (the small CNN's conv2: 2.6 ms against 2.1 ms), so dense convs keep the ConvTranspose.
+ * 2.3 ms; run blocked (lower/nchwc.ts) where the machine has the kernels and the channels fill whole
+ * blocks, faster still (sepconv_bn's first depthwise: 0.3 ms + 0.6 ms of reorders against 2.35 ms).
+ * For a dense conv the plain Conv would im2col dy's M channels, not the input's C, and measured slower
+ * than the ConvTranspose (the small CNN's conv2: 2.6 ms against 2.1 ms); only blocked does it win
+ * (blockedInputGrad).
  */
 function depthwiseInputGrad(
   ctx: GradContext,
