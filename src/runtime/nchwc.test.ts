@@ -96,6 +96,8 @@ describe.skipIf(block === undefined)("blocked (NCHWc) convs give the plain graph
     ['1 -> B -> 2B, 3x3 pad 1', 1, BLOCK, { outChannels: 2 * BLOCK, kernel: 3, padding: 1 }],
     ['3 -> B -> B, 5x5 pad 2, no bias', 3, BLOCK, { outChannels: BLOCK, kernel: 5, padding: 2, bias: false }],
     ['1 -> 2B -> B, 1x1', 1, 2 * BLOCK, { outChannels: BLOCK, kernel: 1 }],
+    ['5 -> B -> B, 3x3 pad 1', 5, BLOCK, { outChannels: BLOCK, kernel: 3, padding: 1 }],
+    ['B-4 -> B -> B, 3x3 pad 1', BLOCK - 4, BLOCK, { outChannels: BLOCK, kernel: 3, padding: 1 }],
     [
       '1 -> B -> B, 3x3 dilation 2 pad 2',
       1,
