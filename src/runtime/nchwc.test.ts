@@ -7,7 +7,7 @@ import { initParameters } from '../graph/init.js';
 import { smallCnn } from '../graph/networks.testkit.js';
 import { decodeModel, float32, int64, type TensorData } from '../graph/onnx/index.js';
 import { BATCH } from '../graph/types.js';
-import { NCHWC_ENV, nchwcBlockSize } from './nchwc.js';
+import { NCHWC_ENV, nchwcBlockSize, trainingNchwcBlock } from './nchwc.js';
 import { Session } from './session.js';
 
 const block = await nchwcBlockSize();
@@ -167,5 +167,11 @@ describe('nchwcBlockSize', () => {
   it(`is undefined with ${NCHWC_ENV}=off, so training uses plain ONNX ops`, async () => {
     process.env[NCHWC_ENV] = 'off';
     expect(await nchwcBlockSize()).toBeUndefined();
+  });
+
+  it('is not used for sessions that prefer another execution provider (CUDA has no NCHWc kernels)', async () => {
+    expect(await trainingNchwcBlock({ executionProviders: ['cuda', 'cpu'] })).toBeUndefined();
+    expect(await trainingNchwcBlock({ executionProviders: ['cpu'] })).toBe(block);
+    expect(await trainingNchwcBlock()).toBe(block);
   });
 });

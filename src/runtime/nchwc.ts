@@ -1,6 +1,6 @@
 import { NCHWC_DOMAIN } from '../graph/lower/nchwc.js';
 import { ModelBuilder, float32 } from '../graph/onnx/index.js';
-import { Session } from './session.js';
+import { Session, type SessionOptions } from './session.js';
 
 /** Set to `off` (or 0) to train with plain ONNX ops only: for comparisons, or a runtime that misbehaves. */
 export const NCHWC_ENV = 'NASLAB_NCHWC';
@@ -17,6 +17,16 @@ export function nchwcBlockSize(): Promise<number | undefined> {
   if (setting === 'off' || setting === '0' || setting === 'false') return Promise.resolve(undefined);
   probed ??= probe();
   return probed;
+}
+
+/**
+ * The block a training graph for these session options should use: the machine's, unless the session
+ * prefers another execution provider (CUDA), which has no NCHWc kernels: blocked convs would run on the
+ * CPU provider there, with copies between the devices around each.
+ */
+export function trainingNchwcBlock(session?: SessionOptions): Promise<number | undefined> {
+  const first = session?.executionProviders?.[0];
+  return first === undefined || first === 'cpu' ? nchwcBlockSize() : Promise.resolve(undefined);
 }
 
 async function probe(): Promise<number | undefined> {

@@ -10,7 +10,7 @@ import {
   type OptimizerSpec,
   type TrainingStep,
 } from '../graph/optim/index.js';
-import { nchwcBlockSize } from '../runtime/nchwc.js';
+import { trainingNchwcBlock } from '../runtime/nchwc.js';
 import { Session, type SessionOptions } from '../runtime/session.js';
 import { trainingIo, type TrainingIo } from '../runtime/train/io.js';
 import type { SharedKeys } from './keys.js';
@@ -58,7 +58,7 @@ export class ChildStep {
     options: ChildOptions,
   ): Promise<ChildStep> {
     const io = trainingIo(graph, { train: data, valid: data });
-    const nchwcBlock = await nchwcBlockSize();
+    const nchwcBlock = await trainingNchwcBlock(options.session);
     const step = buildTrainingStep(graph, {
       loss: io.loss,
       optimizer: options.optimizer,

@@ -9,7 +9,7 @@ import {
   type TrainingStep,
 } from '../../graph/optim/index.js';
 import type { ParamSpec } from '../../graph/types.js';
-import { nchwcBlockSize } from '../../runtime/nchwc.js';
+import { trainingNchwcBlock } from '../../runtime/nchwc.js';
 import { Session, type SessionOptions } from '../../runtime/session.js';
 import type { Batch } from '../../runtime/train/batches.js';
 import type { CellSpace } from '../../space/cell.js';
@@ -63,7 +63,7 @@ export class DartsSearch {
     options: { readonly optimizer: OptimizerSpec; readonly session?: SessionOptions },
   ): Promise<DartsSearch> {
     const { graph, mixtures } = buildDartsNetwork(space, controller.edges, controller.ops);
-    const nchwcBlock = await nchwcBlockSize();
+    const nchwcBlock = await trainingNchwcBlock(options.session);
     const blocked = nchwcBlock === undefined ? {} : { nchwcBlock };
     const step = buildTrainingStep(graph, {
       loss: 'loss',

@@ -12,7 +12,7 @@ import {
   type OptimizerSpec,
 } from '../../graph/optim/index.js';
 import { FeedbackRunner } from '../feedback.js';
-import { nchwcBlockSize } from '../nchwc.js';
+import { trainingNchwcBlock } from '../nchwc.js';
 import { Session, type SessionOptions } from '../session.js';
 import { BatchSampler } from './batches.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
@@ -98,7 +98,7 @@ export async function trainEpochs(
     throw new ConfigError(`train.lr must be a finite number > 0, found ${String(options.lr)}`);
   }
   const io = trainingIo(graph, data, options.loss);
-  const nchwcBlock = await nchwcBlockSize();
+  const nchwcBlock = await trainingNchwcBlock(options.session);
   const step = buildTrainingStep(graph, {
     loss: io.loss,
     optimizer: options.optimizer,
