@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../../src/core/rng.js';
 import { ModelBuilder, attr, float32, int64 } from '../../src/graph/onnx/index.js';
 import { Session } from '../../src/runtime/session.js';
+import { cpuMsPerRun } from './cpu-time.js';
 
 const { values } = parseArgs({
   options: {
@@ -282,17 +283,10 @@ for (const [name, variant] of Object.entries(variants)) {
     ...(values.profile ? { profileFilePrefix: join(dir, 'p') } : {}),
   });
   await session.run(feeds);
-  const times: number[] = [];
-  for (let r = 0; r < Number(values.repeats); r++) {
-    const start = process.cpuUsage();
-    for (let s = 0; s < Number(values.runs); s++) await session.run(feeds);
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000 / Number(values.runs));
-  }
+  const times = await cpuMsPerRun(session, feeds, Number(values.runs), Number(values.repeats));
   await session.dispose();
   if (values.profile) printProfile(dir);
   rmSync(dir, { recursive: true, force: true });
-  times.sort((a, b) => a - b);
   process.stdout.write(
     `${name.padEnd(18)} ${times.map((t) => t.toFixed(3)).join(' ')} ms CPU/run  ${wrong === 0 ? 'exact' : `${wrong} cells differ`}\n`,
   );

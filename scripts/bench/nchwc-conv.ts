@@ -15,6 +15,7 @@ import { emitBlockedFilter, emitNchwcConv } from '../../src/graph/lower/nchwc.js
 import { ModelBuilder, attr, float32, int64, type TensorData } from '../../src/graph/onnx/index.js';
 import { nchwcBlockSize } from '../../src/runtime/nchwc.js';
 import { Session } from '../../src/runtime/session.js';
+import { cpuMsPerRun } from './cpu-time.js';
 
 const { values } = parseArgs({
   options: {
@@ -102,15 +103,8 @@ for (const [name, variant] of Object.entries(variants)) {
   reference[kind] ??= got;
   let err = 0;
   got.forEach((v, i) => (err = Math.max(err, Math.abs(v - (reference[kind]?.[i] as number)))));
-  const times: number[] = [];
-  for (let r = 0; r < Number(values.repeats); r++) {
-    const start = process.cpuUsage();
-    for (let s = 0; s < Number(values.runs); s++) await session.run(feeds);
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000 / Number(values.runs));
-  }
+  const times = await cpuMsPerRun(session, feeds, Number(values.runs), Number(values.repeats));
   await session.dispose();
-  times.sort((a, b) => a - b);
   process.stdout.write(
     `${name.padEnd(18)} ${times.map((t) => t.toFixed(3)).join(' ')} ms CPU/run  max abs diff from the plain op ${err.toExponential(1)}\n`,
   );
