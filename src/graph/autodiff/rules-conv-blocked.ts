@@ -1,4 +1,4 @@
-import { NCHWC_DOMAIN } from '../lower/nchwc.js';
+import { NCHWC_DOMAIN, blockedValue } from '../lower/nchwc.js';
 import { attr } from '../onnx/index.js';
 import type { NodeOf, Shape } from '../types.js';
 import { paramGradOut, type GradContext } from './context.js';
@@ -32,12 +32,8 @@ export function blockedWeightGrad(
   const [kh, kw] = a.kernel;
   const taps = kh * kw;
   const domain = { domain: NCHWC_DOMAIN };
-  const xBlocked = ctx.mb.op(
-    'ReorderInput',
-    [x],
-    {},
-    { ...domain, name: ctx.mb.uniqueName(`${node.name}.d.xBlocked`) },
-  );
+  // The forward pass's blocked copy of x when it ran blocked, else a new one.
+  const xBlocked = blockedValue(ctx.mb, x);
   const identity = taps === 1 && a.stride.every((s) => s === 1) && a.pads.every((p) => p === 0);
   const tapView = ctx.ints(node, 'tapView', [0, c / block, ho * wo, block]);
   const dyRows = ctx.op(node, 'Reshape', [dy, ctx.ints(node, 'dyRows', [0, 1, m, ho * wo])], 'dyRows');

@@ -60,15 +60,22 @@ export type NchwcConvSpec = {
   readonly relu?: boolean;
 };
 
+/**
+ * `x` (plain NCHW, whole channel blocks) in the blocked layout: one ReorderInput per value, named after
+ * it, shared by every blocked op that reads it (a conv's forward pass and its weight gradient).
+ */
+export function blockedValue(mb: ModelBuilder, x: string): string {
+  const name = `${x}.nchwcIn`;
+  if (!mb.produces(name)) mb.node('ReorderInput', [x], [name], {}, { domain: NCHWC_DOMAIN, name });
+  return name;
+}
+
 /** ReorderInput (unless the input is under one block) -> blocked Conv -> ReorderOutput named `output`. */
 export function emitNchwcConv(mb: ModelBuilder, spec: NchwcConvSpec): string {
   const { window: w, output } = spec;
   const name = spec.name ?? output;
   const domain = { domain: NCHWC_DOMAIN };
-  const x =
-    spec.inChannels < spec.block
-      ? spec.x
-      : mb.op('ReorderInput', [spec.x], {}, { ...domain, name: `${name}.nchwcIn` });
+  const x = spec.inChannels < spec.block ? spec.x : blockedValue(mb, spec.x);
   const inputs = spec.bias === undefined ? [x, spec.filter] : [x, spec.filter, spec.bias];
   const blocked = mb.op(
     'Conv',

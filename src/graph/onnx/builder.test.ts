@@ -86,6 +86,15 @@ describe('ModelBuilder validation', () => {
     expect(f).toThrow(message);
   };
 
+  it('says which names are produced: inputs, initializers and node outputs, not names merely reserved', () => {
+    const b = tiny();
+    expect(['x', 'y'].map((n) => b.produces(n))).toEqual([true, true]);
+    const reserved = b.uniqueName('later');
+    expect(b.produces(reserved)).toBe(false);
+    b.initializer('k', float32([1], [2]));
+    expect(b.produces('k')).toBe(true);
+  });
+
   it('rejects a name produced twice', () => {
     const b = tiny();
     fails(

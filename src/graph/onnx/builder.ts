@@ -90,6 +90,11 @@ export class ModelBuilder {
     return name;
   }
 
+  /** Whether a tensor of this name exists already (an input, an initializer or a node's output). */
+  produces(name: string): boolean {
+    return this.producers.has(name);
+  }
+
   /**
    * Appends a node. Nodes must come in topological order (ONNX requires it), which building forward
    * gives naturally. Returns the output names.
