@@ -15,8 +15,9 @@ import { chw } from './rules-spatial.js';
  * padding needs no shift: the reordered input is its one tap.
  *
  * Against the im2col path (rules-conv.ts), on the small CNN's conv2 (64 x 16 x 14 x 14 -> 32, one
- * thread, ORT's profiler): the 9 shifts about 0.6 ms and the MatMuls 1.4 ms, against 1.45 ms for the
- * im2col Conv and 1.75 ms for its MatMul.
+ * thread; per-node times from `npx tsx scripts/bench/profile-train.ts cnn`, with NASLAB_NCHWC=off for
+ * the im2col path): the 9 shifts about 0.6 ms and the 9 MatMuls 1.4 ms (0.15 each), against 1.45-1.6 ms
+ * for the im2col Conv and 1.7-1.8 ms for its MatMul.
  */
 export function blockedWeightGrad(
   ctx: GradContext,
