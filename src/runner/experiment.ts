@@ -7,7 +7,8 @@ import type { SearchSpace, SpaceSpec } from '../core/space.js';
 import { DartsEvaluator, createDartsEvaluator } from '../evaluate/darts/index.js';
 import { bindEas, createEasEvaluator } from '../evaluate/eas/index.js';
 import { EnasEvaluator, createEnasEvaluator } from '../evaluate/enas/index.js';
-import { createTrainEvaluator } from '../evaluate/train/index.js';
+import { checkSpaceFitsData, createTrainEvaluator } from '../evaluate/train/index.js';
+import type { LoadedData } from '../data/config.js';
 import { createSpace } from '../space/registry.js';
 import { DeclaredSpace, declaredSpaceFromConfig } from '../space/declared.js';
 import { createPruning } from '../prune/registry.js';
@@ -92,6 +93,21 @@ function trainingSpace(config: ExperimentConfig): SearchSpace<unknown> {
   return createSpace(space as SpaceSpec);
 }
 
+/** The parts of a training evaluator, once its space is known to build networks that fit its data. */
+async function fitted(
+  space: SearchSpace<unknown>,
+  evaluator: Evaluator<unknown> & { readonly data: LoadedData },
+  config: ExperimentConfig,
+): Promise<Parts> {
+  try {
+    checkSpaceFitsData(space, evaluator.data);
+  } catch (e) {
+    await evaluator.close?.();
+    throw e;
+  }
+  return { space, evaluator, config };
+}
+
 /** Loads what the config's evaluator needs (a table, or a dataset) and the space it searches. */
 export async function buildParts(config: ExperimentConfig): Promise<Parts> {
   const e = config.evaluator;
@@ -102,15 +118,15 @@ export async function buildParts(config: ExperimentConfig): Promise<Parts> {
       config.strategy.name === 'eas'
         ? await createEasEvaluator(e, process.cwd())
         : await createTrainEvaluator(e, process.cwd());
-    return { space, evaluator, config };
+    return fitted(space, evaluator, config);
   }
   if (e.type === 'darts') {
     const space = trainingSpace(config);
-    return { space, evaluator: await createDartsEvaluator(e, space, process.cwd()), config };
+    return fitted(space, await createDartsEvaluator(e, space, process.cwd()), config);
   }
   if (e.type === 'enas') {
     const space = trainingSpace(config);
-    return { space, evaluator: await createEnasEvaluator(e, space, process.cwd()), config };
+    return fitted(space, await createEnasEvaluator(e, space, process.cwd()), config);
   }
   const bench = await loadBenchmark(e.benchmark, { dataset: e.dataset });
   return {

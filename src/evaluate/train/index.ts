@@ -7,6 +7,7 @@ export {
 } from './config.js';
 export { TrainEvaluator, createTrainEvaluator, resolveWorkers } from './evaluator.js';
 export { trainingFraction } from './fraction.js';
+export { checkSpaceFitsData } from './fit.js';
 export { narrowGraph, scaledWidth } from './proxy-width.js';
 export { TrainingPool, type TrainingPoolOptions } from './pool/pool.js';
 export { isShared, shareDataset, shareSplits } from './pool/shared-data.js';
