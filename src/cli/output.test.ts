@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, FatalError, NotFoundError, StorageError } from '../core/errors.js';
-import { EXIT, info, note, reportError, table } from './output.js';
+import { EXIT, formatDuration, info, note, reportError, table } from './output.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -16,6 +16,23 @@ function capture(): { stdout: () => string; stderr: () => string } {
   );
   return { stdout: () => out, stderr: () => err };
 }
+
+describe('formatDuration', () => {
+  it('rounds to the unit shown before splitting, so no part reads 60', () => {
+    expect([0.04, 12.34, 59.94, 59.96, 125, 179.6, 3599.4, 3599.6, 7380, NaN].map(formatDuration)).toEqual([
+      '0.0s',
+      '12.3s',
+      '59.9s',
+      '1m00s',
+      '2m05s',
+      '3m00s',
+      '59m59s',
+      '1h00m',
+      '2h03m',
+      '-',
+    ]);
+  });
+});
 
 describe('table', () => {
   it('rules the header off, not every row', () => {

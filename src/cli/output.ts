@@ -57,12 +57,19 @@ export function formatNumber(v: number | undefined): string {
   return Math.abs(v) >= 100 ? v.toFixed(2) : v.toPrecision(6).replace(/0+$/, '').replace(/\.$/, '');
 }
 
+/**
+ * Seconds as `12.3s`, `2m05s` or `1h04m`. Rounded to the unit shown before it is split, so 179.6 s
+ * reads 3m00s (not 2m60s) and 59.96 s reads 1m00s (not 60.0s).
+ */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '-';
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const tenths = Math.round(seconds * 10);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const wholeSeconds = Math.round(seconds);
+  if (wholeSeconds < 3600) return `${Math.floor(wholeSeconds / 60)}m${two(wholeSeconds % 60)}s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}h${two(minutes % 60)}m`;
 }
 
 /**

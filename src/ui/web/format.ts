@@ -11,13 +11,20 @@ export function formatNumber(value: number | null | undefined): string {
   return String(Number(value.toPrecision(5)));
 }
 
-/** Wall seconds as ms, s, min or h, whichever reads best. */
+/**
+ * Wall seconds as ms, s, min or h, whichever reads best; rounded to the unit shown before it is split,
+ * so 179.6 s reads "3 min 0 s" (not "2 min 60 s").
+ */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  const ms = Math.round(seconds * 1000);
+  if (ms < 1000) return `${ms} ms`;
+  const tenths = Math.round(seconds * 10);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const wholeSeconds = Math.round(seconds);
+  if (wholeSeconds < 3600) return `${Math.floor(wholeSeconds / 60)} min ${wholeSeconds % 60} s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** Epoch milliseconds as local `YYYY-MM-DD HH:MM`. */

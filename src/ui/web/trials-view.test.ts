@@ -77,6 +77,14 @@ describe('formatting and routes', () => {
       formatDuration(125),
       formatDuration(7380),
     ]).toEqual(['4 ms', '12.3 s', '2 min 5 s', '2 h 3 min']);
+    // Rounding never shows 60 of a unit: it carries into the next one.
+    expect([0.9996, 59.96, 179.6, 3599.6, 7199].map(formatDuration)).toEqual([
+      '1.0 s',
+      '1 min 0 s',
+      '3 min 0 s',
+      '1 h 0 min',
+      '2 h 0 min',
+    ]);
     expect([timeUnit(10).label, timeUnit(600).label, timeUnit(20000).label]).toEqual([
       'seconds',
       'minutes',
