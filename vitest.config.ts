@@ -6,5 +6,7 @@ export default defineConfig({
     // 2-core machines: keep the pool small so child-process tests are not starved.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Names the tests skipped for a missing system package (redis-server, chromium, Fashion-MNIST).
+    globalSetup: ['test/system-setup.ts'],
   },
 });

@@ -16,6 +16,7 @@ import {
 import { encodeIdx } from './idx.js';
 import { IDX_FILES, IDX_ROLES, type IdxRole } from './idx-folder.js';
 import { failure, syntheticImages, syntheticLabels, tempDir, writeIdxFolder } from './idx.testkit.js';
+import { FASHION_MNIST, hasSystem } from '../../test/system.testkit.js';
 
 const hash = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
 
@@ -163,7 +164,7 @@ describe('downloading into the cache', () => {
   });
 
   // Only where Debian's package is installed: the SHA-256s must match its unzipped files.
-  it.skipIf(!existsSync(SYSTEM_FASHION_MNIST_DIR))("has SHA-256s that match Debian's files", () => {
+  it.skipIf(!hasSystem(FASHION_MNIST))("has SHA-256s that match Debian's files", () => {
     for (const role of IDX_ROLES) {
       const bytes = gunzipSync(readFileSync(join(SYSTEM_FASHION_MNIST_DIR, `${IDX_FILES[role]}.gz`)));
       expect(hash('sha256', bytes), role).toBe(FASHION_MNIST_SOURCE.files[role].sha256);
