@@ -20,7 +20,7 @@ import { loadTable } from '../src/evaluate/tabular/table.js';
 import { hypervolume, paretoFront, type Objective } from '../src/objective/index.js';
 import { Rng } from '../src/core/rng.js';
 import { Nb201Space } from '../src/space/nb201.js';
-import { nsga2Strategy } from '../src/strategy/nsga2.js';
+import { nsga2Strategy } from '../src/strategy/evolution/nsga2.js';
 import { randomStrategy } from '../src/strategy/random.js';
 
 const { values: args } = parseArgs({

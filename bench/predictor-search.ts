@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchResult } from '../src/runner/bench.js';
-import { boStrategy } from '../src/strategy/bo.js';
+import { boStrategy } from '../src/strategy/bo/bo.js';
 import { registerStrategy, strategyNames, createStrategy } from '../src/strategy/registry.js';
 import { screenStrategy } from '../src/strategy/screen.js';
 import { tpeStrategy } from '../src/strategy/tpe.js';

@@ -3,7 +3,7 @@ import { Rng } from '../core/rng.js';
 import type { Strategy, StrategyContext } from '../core/strategy.js';
 import type { Metrics, Proposal, Sample, StrategyState, TrialRecord, TrialState } from '../core/types.js';
 import { parseConfig } from '../core/validate.js';
-import { reinforceStrategy } from './reinforce.js';
+import { reinforceStrategy } from './pg/reinforce.js';
 import {
   constraintsConfigSchema,
   rewardConfigSchema,

@@ -4,9 +4,9 @@ import type { Rng } from '../core/rng.js';
 import type { SearchSpace } from '../core/space.js';
 import type { Strategy, StrategyContext } from '../core/strategy.js';
 import type { Json, Proposal, Sample, StrategyState, TrialRecord } from '../core/types.js';
-import { acquire } from './bo-acquisition.js';
-import { Observations, observationsSchema, pendingSchema } from './bo-observations.js';
-import { Surrogate, surrogateFields, surrogateStateSchema } from './bo-surrogate.js';
+import { acquire } from './bo/acquisition.js';
+import { Observations, observationsSchema, pendingSchema } from './bo/observations.js';
+import { Surrogate, surrogateFields, surrogateStateSchema } from './bo/surrogate.js';
 import { defineStrategy, type StrategyEntry } from './define.js';
 import { readState, rngStateSchema } from './saved-state.js';
 

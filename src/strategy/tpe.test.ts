@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
 import { parseConfig } from '../core/validate.js';
 import { validateSample } from '../space/walk.js';
-import { meanBest, SYNTH_SPACE, synthScore } from './bo-synthetic.testkit.js';
+import { meanBest, SYNTH_SPACE, synthScore } from './bo/synthetic.testkit.js';
 import { RandomStrategy } from './random.js';
 import { TpeStrategy, tpeStrategy } from './tpe.js';
 import { conditionalSpace, flatSpace, Harness, hashedObjective } from './toy.testkit.js';

@@ -4,8 +4,8 @@ import type { SearchSpace } from '../core/space.js';
 import type { Strategy, StrategyContext } from '../core/strategy.js';
 import type { Choice, Decision, Proposal, Sample, StrategyState, TrialRecord } from '../core/types.js';
 import { walk } from '../space/walk.js';
-import { bestFirst, freshRandomSample } from './bo-candidates.js';
-import { Observations, observationsSchema, pendingSchema, type Observation } from './bo-observations.js';
+import { bestFirst, freshRandomSample } from './bo/candidates.js';
+import { Observations, observationsSchema, pendingSchema, type Observation } from './bo/observations.js';
 import { defineStrategy } from './define.js';
 import { readState, rngStateSchema } from './saved-state.js';
 

@@ -4,7 +4,7 @@ import { hashString } from '../../core/rng.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BatchSampler, type Batch } from '../../runtime/train/batches.js';
 import { learningRate } from '../../runtime/train/schedule.js';
-import type { DartsController, DartsPlan } from '../../strategy/darts.js';
+import type { DartsController, DartsPlan } from '../../strategy/darts/darts.js';
 import type { DartsEvaluatorConfig } from './config.js';
 import type { DartsSearch } from './search.js';
 

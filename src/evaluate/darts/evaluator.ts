@@ -5,7 +5,7 @@ import type { Strategy } from '../../core/strategy.js';
 import { loadDataset, type LoadOptions, type LoadedData } from '../../data/config.js';
 import type { Graph } from '../../graph/graph.js';
 import { CellSpace } from '../../space/cell.js';
-import { DartsStrategy, type DartsController } from '../../strategy/darts.js';
+import { DartsStrategy, type DartsController } from '../../strategy/darts/darts.js';
 import { SharedWeights } from '../../supernet/weights.js';
 import { trainTrial } from '../train/index.js';
 import { dartsRetrainConfig, type DartsEvaluatorConfig } from './config.js';

@@ -1,7 +1,7 @@
 import type { Graph } from '../../graph/graph.js';
 import type { Value } from '../../graph/types.js';
 import { cellNetwork, cellOp, type CellOp, type CellSpace } from '../../space/cell.js';
-import { NONE_OP, type DartsEdge } from '../../strategy/darts-genotype.js';
+import { NONE_OP, type DartsEdge } from '../../strategy/darts/genotype.js';
 
 /** The relaxed network and, per mixture node, the edge whose alpha it reads. */
 export type DartsNetwork = {

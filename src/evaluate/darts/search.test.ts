@@ -4,7 +4,7 @@ import { Session } from '../../runtime/session.js';
 import { nchwcBlockSize } from '../../runtime/nchwc.js';
 import type { Batch } from '../../runtime/train/batches.js';
 import { CellSpace } from '../../space/cell.js';
-import { DartsStrategy, dartsStrategy } from '../../strategy/darts.js';
+import { DartsStrategy, dartsStrategy } from '../../strategy/darts/darts.js';
 import { batchOf, tinyData } from '../../supernet/supernet.testkit.js';
 import { SharedWeights } from '../../supernet/weights.js';
 import { buildDartsNetwork } from './network.js';

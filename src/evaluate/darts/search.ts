@@ -13,7 +13,7 @@ import { trainingNchwcBlock } from '../../runtime/nchwc.js';
 import { Session, type SessionOptions } from '../../runtime/session.js';
 import type { Batch } from '../../runtime/train/batches.js';
 import type { CellSpace } from '../../space/cell.js';
-import type { DartsController } from '../../strategy/darts.js';
+import type { DartsController } from '../../strategy/darts/darts.js';
 import { SharedWeights } from '../../supernet/weights.js';
 import { buildDartsNetwork } from './network.js';
 
