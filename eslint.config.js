@@ -9,6 +9,7 @@ const isomorphic = [
   'src/core/**',
   'src/space/**',
   'src/strategy/**',
+  'src/numeric/**',
   'src/objective/**',
   'src/graph/**',
   'src/predict/**',

@@ -7,7 +7,7 @@ import type { Json, Proposal, Sample, StrategyState, TrialRecord } from '../core
 import { defineStrategy } from './define.js';
 import { baselineSchema, EmaBaseline } from './pg/baseline.js';
 import { learningRate, policyGradientFields } from './pg/options.js';
-import { Adam } from './policy/adam.js';
+import { Adam } from '../numeric/adam.js';
 import { createPolicy } from './policy/create.js';
 import type { Policy } from './policy/policy.js';
 import { readState, rngStateSchema, sampleSchema } from './saved-state.js';

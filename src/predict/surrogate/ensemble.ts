@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Rng } from '../../core/rng.js';
 import { parseConfig } from '../../core/validate.js';
-import { Mlp } from './mlp.js';
+import { Mlp } from '../../numeric/mlp.js';
 import {
   checkQuery,
   checkTrainingData,

@@ -6,8 +6,8 @@ import type { Json, Proposal, Sample, StrategyState, TrialRecord } from '../../c
 import { CellSpace } from '../../space/cell.js';
 import { dartsEdges, dartsOps, discretize, type DartsEdge } from './genotype.js';
 import { defineStrategy } from '../define.js';
-import { Adam } from '../policy/adam.js';
-import { ParamVector } from '../policy/params.js';
+import { Adam } from '../../numeric/adam.js';
+import { ParamVector } from '../../numeric/params.js';
 import { readState, rngStateSchema } from '../saved-state.js';
 
 const VERSION = 1;

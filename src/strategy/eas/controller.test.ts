@@ -3,7 +3,7 @@ import { Rng } from '../../core/rng.js';
 import { MorphSpace } from '../../space/morph.js';
 import { createSpace } from '../../space/registry.js';
 import { EasController } from './controller.js';
-import { Adam } from '../policy/adam.js';
+import { Adam } from '../../numeric/adam.js';
 
 function tinySpace(): MorphSpace {
   return new MorphSpace(

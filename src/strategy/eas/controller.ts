@@ -6,7 +6,7 @@ import { parseConfig } from '../../core/validate.js';
 import type { Graph } from '../../graph/graph.js';
 import type { MorphOption } from '../../space/morph-options.js';
 import { LAYER_FEATURES, layerFeatures } from './features.js';
-import { SequenceLstm } from './lstm.js';
+import { SequenceLstm } from '../../numeric/lstm.js';
 import {
   backwardLogits,
   distribution,
@@ -14,7 +14,7 @@ import {
   entropyOf,
   type LogitShaping,
 } from '../policy/categorical.js';
-import { ParamVector } from '../policy/params.js';
+import { ParamVector } from '../../numeric/params.js';
 
 const KINDS = ['widen', 'deepen', 'split'] as const;
 type Kind = (typeof KINDS)[number];

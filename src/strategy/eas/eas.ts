@@ -9,7 +9,7 @@ import { EasController } from './controller.js';
 import { decodeWeights, encodeWeights, weightsSchema, type Weights } from './weights.js';
 import { defineStrategy } from '../define.js';
 import { baselineSchema, EmaBaseline } from '../pg/baseline.js';
-import { Adam } from '../policy/adam.js';
+import { Adam } from '../../numeric/adam.js';
 import { readState, rngStateSchema } from '../saved-state.js';
 
 const VERSION = 1;

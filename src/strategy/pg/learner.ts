@@ -7,7 +7,7 @@ import type { Json, Metrics, Proposal, Sample, TrialRecord } from '../../core/ty
 import { baselineSchema, EmaBaseline } from './baseline.js';
 import { learningRate, type PolicyGradientOptions } from './options.js';
 import { PendingProposals, pendingSchema } from './pending.js';
-import { Adam } from '../policy/adam.js';
+import { Adam } from '../../numeric/adam.js';
 import { createPolicy } from '../policy/create.js';
 import type { Policy } from '../policy/policy.js';
 import { rngStateSchema } from '../saved-state.js';

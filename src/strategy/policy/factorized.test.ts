@@ -4,7 +4,7 @@ import { Rng } from '../../core/rng.js';
 import type { Sample } from '../../core/types.js';
 import { randomSample } from '../../space/walk.js';
 import { conditionalSpace, flatSpace, keyOf } from '../toy.testkit.js';
-import { Adam } from './adam.js';
+import { Adam } from '../../numeric/adam.js';
 import { FactorizedPolicy } from './factorized.js';
 import { checkGradient } from './policy.testkit.js';
 

@@ -5,7 +5,7 @@ import type { Json, Sample } from '../../core/types.js';
 import { parseConfig } from '../../core/validate.js';
 import { blockListSchema, DecisionBlocks } from './blocks.js';
 import { backwardLogits, type LogitShaping } from './categorical.js';
-import { ParamVector } from './params.js';
+import { ParamVector } from '../../numeric/params.js';
 import type { Policy, PolicyOutcome, Sampled } from './policy.js';
 import { StepTape, walkDecisions, type LogitsAt } from './tape.js';
 

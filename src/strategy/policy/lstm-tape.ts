@@ -1,4 +1,4 @@
-import { grownF64, grownI32 } from './grow.js';
+import { grownF64, grownI32 } from '../../numeric/grow.js';
 import { StepTape } from './tape.js';
 
 /**

@@ -5,7 +5,7 @@ import type { SearchSpace } from '../../core/space.js';
 import type { Sample } from '../../core/types.js';
 import { randomSample } from '../../space/walk.js';
 import { conditionalSpace, flatSpace, keyOf } from '../toy.testkit.js';
-import { Adam } from './adam.js';
+import { Adam } from '../../numeric/adam.js';
 import { LstmPolicy } from './lstm.js';
 import { checkGradient } from './policy.testkit.js';
 

@@ -7,7 +7,7 @@ import { parseConfig } from '../../core/validate.js';
 import { blockListSchema, DecisionBlocks, type Block } from './blocks.js';
 import { backwardLogits, type LogitShaping } from './categorical.js';
 import { LstmTape } from './lstm-tape.js';
-import { ParamVector } from './params.js';
+import { ParamVector } from '../../numeric/params.js';
 import type { Policy, PolicyOutcome, Sampled } from './policy.js';
 import { walkDecisions, type LogitsAt } from './tape.js';
 

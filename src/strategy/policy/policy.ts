@@ -1,7 +1,7 @@
 import type { Rng } from '../../core/rng.js';
 import type { SearchSpace } from '../../core/space.js';
 import type { Json, Sample } from '../../core/types.js';
-import type { ParamVector } from './params.js';
+import type { ParamVector } from '../../numeric/params.js';
 
 export type PolicyKind = 'factorized' | 'lstm';
 

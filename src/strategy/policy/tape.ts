@@ -3,8 +3,8 @@ import type { SearchSpace } from '../../core/space.js';
 import type { Choice, Sample } from '../../core/types.js';
 import { choiceIndex, type Block, type DecisionBlocks } from './blocks.js';
 import { distribution, drawIndex, entropyOf, type LogitShaping } from './categorical.js';
-import { grownF64, grownI32 } from './grow.js';
-import type { ParamVector } from './params.js';
+import { grownF64, grownI32 } from '../../numeric/grow.js';
+import type { ParamVector } from '../../numeric/params.js';
 import type { Sampled } from './policy.js';
 
 /**

@@ -1,5 +1,5 @@
-import { base64ToFloat64, float64ToBase64 } from '../../core/blob.js';
-import { ConfigError } from '../../core/errors.js';
+import { base64ToFloat64, float64ToBase64 } from '../core/blob.js';
+import { ConfigError } from '../core/errors.js';
 
 /**
  * A policy's parameters as one flat vector with its gradient beside it, so the optimiser, the state blob

@@ -1,4 +1,4 @@
-import type { ParamVector } from '../policy/params.js';
+import type { ParamVector } from './params.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 

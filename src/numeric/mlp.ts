@@ -1,6 +1,6 @@
-import type { Rng } from '../../core/rng.js';
-import { Adam } from '../../strategy/policy/adam.js';
-import { ParamVector } from '../../strategy/policy/params.js';
+import type { Rng } from '../core/rng.js';
+import { Adam } from './adam.js';
+import { ParamVector } from './params.js';
 
 export interface MlpTraining {
   readonly epochs: number;

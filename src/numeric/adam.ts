@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { base64ToFloat64, float64ToBase64 } from '../../core/blob.js';
-import { ConfigError } from '../../core/errors.js';
-import type { Json } from '../../core/types.js';
-import { parseConfig } from '../../core/validate.js';
+import { base64ToFloat64, float64ToBase64 } from '../core/blob.js';
+import { ConfigError } from '../core/errors.js';
+import type { Json } from '../core/types.js';
+import { parseConfig } from '../core/validate.js';
 import type { ParamVector } from './params.js';
 
 export interface AdamOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { Adam } from './adam.js';
 import { ParamVector } from './params.js';
 
