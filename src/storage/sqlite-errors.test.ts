@@ -40,8 +40,11 @@ describe('SqliteStorage on files it must not use', () => {
     expect(openError(file).message).toMatch(/not a naslab database/);
     const check = new Database(file, { readonly: true });
     const tables = check.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all();
+    // Refused before anything is written: not even switched to WAL.
+    const journal = check.pragma('journal_mode', { simple: true });
     check.close();
     expect(tables).toEqual([{ name: 'invoices' }]);
+    expect(journal).toBe('delete');
   });
 
   it('refuses a database written by a newer naslab', async () => {

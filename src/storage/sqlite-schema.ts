@@ -92,6 +92,14 @@ function checkCompatible(header: Header, file: string, readonly: boolean): void 
 }
 
 /**
+ * Refuses another application's database, or one from a newer naslab, before anything is written to it
+ * (prepareSchema checks again inside its write transaction, against a concurrent creator).
+ */
+export function checkNotForeign(db: Database.Database, file: string): void {
+  checkCompatible(readHeader(db), file, false);
+}
+
+/**
  * Checks that the file is a naslab database this version understands and, for a writable handle, creates
  * or migrates its schema. The check runs inside the write transaction so two processes opening a new file
  * at once do not both create the tables.

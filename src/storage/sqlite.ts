@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { NotFoundError, StorageError } from '../core/errors.js';
@@ -38,7 +38,8 @@ import {
   type ReportRow,
   type TrialRow,
 } from './sqlite-rows.js';
-import { prepareSchema } from './sqlite-schema.js';
+import { checkIntegrity, checkStorePath, openReadOnly } from './sqlite-open.js';
+import { checkNotForeign, prepareSchema } from './sqlite-schema.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 
 export interface SqliteOpenOptions {
@@ -74,16 +75,25 @@ export class SqliteStorage implements Storage {
   static open(file: string, options: SqliteOpenOptions = {}): SqliteStorage {
     const readonly = options.readonly ?? false;
     const inMemory = file === ':memory:';
-    if (readonly && !inMemory && !existsSync(file)) {
-      throw new StorageError(`${file}: no naslab database there (the file does not exist)`);
-    }
+    // A folder, a FIFO or a device is the wrong path (a usage error), not a failing store.
+    if (!inMemory) checkStorePath(file, readonly);
     let db: Database.Database | undefined;
     try {
-      if (!readonly && !inMemory) mkdirSync(dirname(file), { recursive: true });
-      db = new Database(file, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+      if (readonly && !inMemory) {
+        db = openReadOnly(file, BUSY_TIMEOUT_MS).db;
+      } else {
+        if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+        db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+      }
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      // WAL is a property of the file: a read-only handle finds it set by the writer that created it.
-      if (!readonly) db.pragma('journal_mode = WAL');
+      if (!readonly) {
+        // Before the first write: a damaged store is refused whole rather than half-used, and another
+        // application's database is not switched to WAL before it is refused.
+        checkIntegrity(db, file);
+        checkNotForeign(db, file);
+        // WAL is a property of the file: a read-only handle finds it set by the writer that created it.
+        db.pragma('journal_mode = WAL');
+      }
       // In WAL mode NORMAL loses no committed transaction on a process kill, only on a power cut.
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');

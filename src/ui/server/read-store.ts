@@ -13,6 +13,7 @@ import {
   type ReportRow,
   type TrialRow,
 } from '../../storage/sqlite-rows.js';
+import { fileStamp, openReadOnly, type ReadOnlyDatabase } from '../../storage/sqlite-open.js';
 import { prepareSchema } from '../../storage/sqlite-schema.js';
 
 /**
@@ -95,16 +96,34 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * layer's own functions (storage/sqlite-rows.ts).
  */
 export class ReadStore {
-  private readonly statements: Statements;
+  private statements: Statements;
   private closed = false;
 
   private constructor(
-    private readonly db: Database.Database,
+    private db: Database.Database,
+    /** Set while the store is an in-memory copy of the file (a folder this user cannot write). */
+    private snapshotOf: string | undefined,
     readonly file: string,
   ) {
+    this.statements = ReadStore.prepare(db);
+  }
+
+  private static prepare(db: Database.Database): Statements {
     const prepared: Partial<Record<keyof typeof SQL, Database.Statement>> = {};
     for (const name of Object.keys(SQL) as (keyof typeof SQL)[]) prepared[name] = db.prepare(SQL[name]);
-    this.statements = prepared as Statements;
+    return prepared as Statements;
+  }
+
+  private static connect(file: string): ReadOnlyDatabase {
+    let opened: ReadOnlyDatabase | undefined;
+    try {
+      opened = openReadOnly(file, BUSY_TIMEOUT_MS);
+      prepareSchema(opened.db, file, true);
+      return opened;
+    } catch (e) {
+      opened?.db.close();
+      throw toStorageError(e, file, 'open the database read-only');
+    }
   }
 
   static open(file: string): ReadStore {
@@ -113,15 +132,45 @@ export class ReadStore {
         `${file}: no naslab database there (the file does not exist): give the file a run writes with --db PATH`,
       );
     }
-    let db: Database.Database | undefined;
+    const { db, snapshotOf } = ReadStore.connect(file);
     try {
-      db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-      prepareSchema(db, file, true);
-      return new ReadStore(db, file);
+      return new ReadStore(db, snapshotOf, file);
     } catch (e) {
-      db?.close();
+      db.close();
       throw toStorageError(e, file, 'open the database read-only');
     }
+  }
+
+  /** Whether the store is an in-memory copy of the file rather than a live read-only connection. */
+  get isSnapshot(): boolean {
+    return this.snapshotOf !== undefined;
+  }
+
+  /**
+   * A copy goes stale when a run writes the file (a new write-ahead log, a checkpoint, a replaced
+   * file): then the file is opened again, live when a writer's -shm file now makes that possible.
+   */
+  private refresh(): void {
+    if (this.snapshotOf === undefined) return;
+    let stamp: string;
+    try {
+      stamp = fileStamp(this.file);
+    } catch (e) {
+      throw toStorageError(e, this.file, 'check the database for changes');
+    }
+    if (stamp === this.snapshotOf) return;
+    const { db, snapshotOf } = ReadStore.connect(this.file);
+    let statements: Statements;
+    try {
+      statements = ReadStore.prepare(db);
+    } catch (e) {
+      db.close();
+      throw toStorageError(e, this.file, 'open the database read-only');
+    }
+    this.db.close();
+    this.db = db;
+    this.statements = statements;
+    this.snapshotOf = snapshotOf;
   }
 
   /**
@@ -133,6 +182,7 @@ export class ReadStore {
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new StorageError(`${this.file}: the dashboard's database handle is closed`);
       try {
+        this.refresh();
         return this.db.transaction(read)();
       } catch (e) {
         if (!isBusy(e)) throw toStorageError(e, this.file, action);
