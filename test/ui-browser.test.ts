@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUi } from '../scripts/build-ui.js';
 import type { ExperimentSummary } from '../src/ui/web/api-types.js';
 import { formatNumber } from '../src/ui/web/format.js';
-import { startUiServer } from '../src/ui/server/index.js';
+import { startUiServer, type UiServer } from '../src/ui/server/index.js';
 import { appendTrial, launchChromium, seedExperiments, SEEDED_TRIALS, type Seeded } from './ui.testkit.js';
 
 const SHOTS = join(import.meta.dirname, '..', 'test-output', 'ui');
@@ -18,6 +18,7 @@ const TOKEN = 'test-token-3f9a';
 
 let dir: string;
 let dbFile: string;
+let assetsDir: string;
 let seeded: Seeded;
 let server: { url: string; close(): Promise<void> | void };
 let origin: string;
@@ -35,6 +36,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const [assets, experiments] = await Promise.all([buildUi(join(dir, 'assets')), seedExperiments(dbFile)]);
   seeded = experiments;
+  assetsDir = assets.outDir;
   server = await startUiServer({
     db: dbFile,
     port: 0,
@@ -151,4 +153,82 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('#pareto-plot').textContent()).toContain('params_M');
     await page.locator('section:has(#pareto-plot)').screenshot({ path: join(SHOTS, 'pareto.png') });
   });
+});
+
+/**
+ * DNS rebinding: a name of the attacker's (evil.test here; Chromium resolves it to 127.0.0.1 by a
+ * flag) makes pages at http://evil.test:PORT/ same-origin with whatever listens on 127.0.0.1:PORT, so
+ * the browser lets them read its answers. The server must refuse a Host that is not one of its names.
+ */
+describe('the dashboard under a foreign name (DNS rebinding)', () => {
+  const EVIL = 'evil.test';
+  let open: UiServer;
+  let rebound: Browser;
+  let port: string;
+
+  beforeAll(async () => {
+    // No token: on loopback the dashboard needs none, so only the Host check protects it.
+    open = await startUiServer({ db: dbFile, port: 0, host: '127.0.0.1', assetsDir, pollMs: 200 });
+    port = new URL(open.url).port;
+    rebound = await launchChromium([`--host-resolver-rules=MAP ${EVIL} 127.0.0.1`]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await rebound?.close();
+    await open?.close();
+  });
+
+  /** In a page of `origin`: the status and body of each same-origin path, and what the stream sent. */
+  async function readFrom(origin: string, paths: readonly string[]) {
+    const tab = await rebound.newPage();
+    try {
+      const document = await tab.goto(`${origin}/`);
+      const reads = await tab.evaluate(async (list) => {
+        const out: { path: string; status: number; body: string }[] = [];
+        for (const path of list) {
+          const response = await fetch(path);
+          out.push({ path, status: response.status, body: await response.text() });
+        }
+        const stream = await new Promise<string>((resolve) => {
+          const source = new EventSource('/api/events?experiment=1');
+          const done = (what: string): void => {
+            source.close();
+            resolve(what);
+          };
+          source.addEventListener('experiments', () => done('events'));
+          source.onerror = () => done('error');
+          setTimeout(() => done('nothing'), 3_000);
+        });
+        return { out, stream };
+      }, paths);
+      return { document: document?.status(), ...reads };
+    } finally {
+      await tab.close();
+    }
+  }
+
+  it('a page at evil.test resolving to 127.0.0.1 reads nothing: pages, API and stream answer 421', async () => {
+    const paths = [
+      '/api/experiments',
+      `/api/experiments/${seeded.single}`,
+      `/api/experiments/${seeded.single}/controller`,
+      `/api/experiments/${seeded.single}/trials/1/graph`,
+      `/api/experiments/${seeded.single}/trials/1/reports`,
+      '/app.js',
+    ];
+    const evil = await readFrom(`http://${EVIL}:${port}`, paths);
+    expect(evil.document).toBe(421);
+    for (const read of evil.out) {
+      expect(read.status, read.path).toBe(421);
+      expect(read.body, read.path).not.toMatch(/"config"|evolution|runs\.db/);
+    }
+    expect(evil.stream).toBe('error');
+
+    // The same browser, at the address naslab ui printed, reads all of it.
+    const own = await readFrom(`http://127.0.0.1:${port}`, paths.slice(0, 2));
+    expect(own.document).toBe(200);
+    expect(own.out.map((r) => r.status)).toEqual([200, 200]);
+    expect(own.out[1]?.body).toContain('"config"');
+    expect(own.stream).toBe('events');
+  }, 60_000);
 });

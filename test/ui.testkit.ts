@@ -4,8 +4,8 @@ import { parseExperimentConfig } from '../src/runner/config.js';
 import { startExperiment } from '../src/runner/experiment.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
 
-/** Debian's chromium (installed by .ci/run), or the one NASLAB_CHROMIUM names. */
-export async function launchChromium(): Promise<Browser> {
+/** Debian's chromium (installed by .ci/run), or the one NASLAB_CHROMIUM names; `args` are its flags. */
+export async function launchChromium(args: readonly string[] = []): Promise<Browser> {
   const executablePath = process.env['NASLAB_CHROMIUM'] ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
     throw new Error(
@@ -13,7 +13,7 @@ export async function launchChromium(): Promise<Browser> {
         'or set NASLAB_CHROMIUM to a Chromium or Chrome binary',
     );
   }
-  return chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath, args: ['--no-sandbox', ...args] });
 }
 
 export interface Seeded {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { startUiServer, type UiServer } from '../../ui/server/index.js';
-import { DB_HELP, dbPath } from '../options.js';
+import { DB_HELP, collect, dbPath } from '../options.js';
 import { EXIT, info, printJson, type OutputFlags } from '../output.js';
 import { abortOnSignals } from '../signals.js';
 
@@ -9,6 +9,8 @@ export interface UiFlags extends OutputFlags {
   readonly port?: number;
   readonly host?: string;
   readonly token?: string;
+  /** Names beyond loopback and --host that the dashboard answers to (a reverse proxy's). */
+  readonly allowHost?: readonly string[];
 }
 
 export const DEFAULT_UI_PORT = 8080;
@@ -33,6 +35,7 @@ export function startUi(flags: UiFlags): Promise<UiServer> {
     db: dbPath(flags.db),
     port: flags.port ?? DEFAULT_UI_PORT,
     host: flags.host ?? DEFAULT_UI_HOST,
+    ...(flags.allowHost === undefined ? {} : { allowedHosts: flags.allowHost }),
     ...(token === undefined ? {} : { token }),
   });
 }
@@ -57,6 +60,12 @@ export function registerUiCommand(program: Command): void {
     .option('--port <n>', `port (default ${DEFAULT_UI_PORT}; 0 picks a free one)`, port)
     .option('--host <address>', `address to bind (default ${DEFAULT_UI_HOST}; another needs --token)`)
     .option('--token <secret>', `every request must carry it (?token= or a Bearer header); or $${TOKEN_ENV}`)
+    .option(
+      '--allow-host <name>',
+      'also answer to this host name (a reverse proxy in front; name or name:port, repeatable); ' +
+        'other names are refused, against DNS rebinding',
+      collect,
+    )
     .option('--json', 'print {url, port, db} as one JSON line once listening')
     .option('--quiet', 'accepted for scripts (the URL line stays on stdout; ui prints no progress)')
     .action(async (flags: UiFlags) => {

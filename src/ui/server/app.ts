@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isNaslabError } from '../../core/errors.js';
+import { guardAccess, type HostPolicy } from './access.js';
 import { assetRoutes } from './assets.js';
 import { requireToken } from './auth.js';
 import type { ChangeFeed } from './change-feed.js';
@@ -12,6 +13,8 @@ export interface AppDeps {
   readonly feed: ChangeFeed;
   readonly streams: StreamRegistry;
   readonly assetsDir: string;
+  /** Which Host and Origin headers are answered (every route, before the token). */
+  readonly hosts: HostPolicy;
   readonly token?: string;
 }
 
@@ -43,6 +46,7 @@ function errorResponse(e: unknown, c: Context): Response {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const { data } = deps;
+  app.use('*', guardAccess(deps.hosts));
   if (deps.token !== undefined) app.use('*', requireToken(deps.token));
   app.onError(errorResponse);
 

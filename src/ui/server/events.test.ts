@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.js';
+import { HostPolicy } from './access.js';
 import { createApp } from './app.js';
 import { ChangeFeed } from './change-feed.js';
 import { StreamRegistry, type TrialsEvent } from './events.js';
@@ -89,9 +90,12 @@ describe('live updates (GET /api/events)', () => {
       feed,
       streams: new StreamRegistry(),
       assetsDir: seeded.dir,
+      hosts: new HostPolicy('127.0.0.1', 80),
     });
     try {
-      const response = await app.request(`/api/events?experiment=${seeded.chain.id}`);
+      const response = await app.request(`/api/events?experiment=${seeded.chain.id}`, {
+        headers: { Host: 'localhost' },
+      });
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       const first = new TextDecoder().decode((await reader.read()).value);
       expect(first).toMatch(/^event: trials\n/);

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { ConfigError } from '../../core/errors.js';
+import { HostPolicy } from './access.js';
 import { createApp } from './app.js';
 import { DEFAULT_ASSETS_DIR } from './assets.js';
 import { checkHost } from './auth.js';
@@ -18,6 +19,11 @@ export interface UiServerOptions {
   readonly host: string;
   /** Required for a host other machines can reach; then every request must carry it. */
   readonly token?: string;
+  /**
+   * Further names the dashboard answers to (a reverse proxy's, `name` on any port or `name:port`);
+   * loopback names and the bound host always work.
+   */
+  readonly allowedHosts?: readonly string[];
   /** The built dashboard (default: the package's dist/web/). */
   readonly assetsDir?: string;
   /** The live-update poll interval in ms (tests). */
@@ -71,6 +77,7 @@ function urlHost(host: string): string {
  */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   checkHost(options.host, options.token);
+  const hosts = new HostPolicy(options.host, options.port, options.allowedHosts);
   const store = ReadStore.open(options.db);
   const feed = new ChangeFeed(store, options.pollMs);
   const streams = new StreamRegistry();
@@ -79,6 +86,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     feed,
     streams,
     assetsDir: options.assetsDir ?? DEFAULT_ASSETS_DIR,
+    hosts,
     token: options.token,
   });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }) as Server;
@@ -90,6 +98,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     store.close();
     throw e;
   }
+  hosts.listening(address.port);
   const url = `http://${urlHost(options.host)}:${address.port}/`;
   let closing: Promise<void> | undefined;
   return {
