@@ -8,6 +8,7 @@ import { buildRunConfig } from '../src/cli/commands/run.js';
 import { Rng } from '../src/core/rng.js';
 import type { SpaceSpec } from '../src/core/space.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../src/runner/config.js';
+import { checkChoices, fileOrigins } from '../src/runner/config-file.js';
 import { startExperiment } from '../src/runner/experiment.js';
 import { createSpace } from '../src/space/registry.js';
 import { MemoryStorage } from '../src/storage/memory.js';
@@ -43,6 +44,17 @@ function examples(): { name: string; text: string }[] {
 }
 
 /**
+ * The paths of every `__proto__` key in a value (the mutations add them as own keys, as YAML does). zod
+ * drops such a key without a word, so a config holding one must never load as valid.
+ */
+function protoKeys(value: unknown, at = '', out: string[] = []): string[] {
+  if (typeof value !== 'object' || value === null) return out;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) out.push(`${at}.__proto__`);
+  for (const [key, child] of Object.entries(value)) protoKeys(child, `${at}.${key}`, out);
+  return out;
+}
+
+/**
  * What `naslab run` does with a valid config, short of training: a tabular search runs for real (3
  * trials, in memory); a training config builds its space and strategy, the checks made before a run.
  */
@@ -68,18 +80,28 @@ it(`${CASES} mutated experiment configs: each a valid run or a clean ConfigError
   const rng = new Rng(SEED);
   const loads = new Tally();
   const runs = new Tally();
+  let withProto = 0;
   for (let i = 0; i < CASES; i++) {
     const base = pick(rng, bases);
     const file = join(work, `case-${i}.yaml`);
     const structural = rng.float() < 0.6;
-    let content: string | Uint8Array = structural ? toYaml(mutateData(parse(base.text), rng)) : base.text;
+    const data = structural ? mutateData(parse(base.text), rng) : undefined;
+    const written = data !== undefined ? toYaml(data) : base.text;
+    let content: string | Uint8Array = written;
     if (!structural || rng.float() < 0.15)
       content = mutateYamlText(typeof content === 'string' ? content : base.text, rng);
+    // Only when the file is the mutated data as written: a text mutation may have cut the key out.
+    const proto = data !== undefined && content === written ? protoKeys(data) : [];
+    if (proto.length > 0) withProto++;
     writeFileSync(file, content);
     const label = `case ${i} (${base.name}, ${structural ? 'structural' : 'text'})`;
     let config: ExperimentConfig | undefined;
     await loads.run(label, [file], async () => {
       config = buildRunConfig(file, {});
+      if (proto.length > 0) {
+        config = undefined;
+        throw new Error(`loaded although it holds ${proto.join(', ')}`);
+      }
     });
     if (config !== undefined) {
       const valid = config;
@@ -89,10 +111,22 @@ it(`${CASES} mutated experiment configs: each a valid run or a clean ConfigError
   // Parsed data handed straight to the schema (no YAML in between): types YAML cannot write.
   for (let i = 0; i < 200; i++) {
     const raw = mutateData(parse(pick(rng, bases).text), rng);
-    await loads.run(`object ${i}`, ['object.yaml'], async () => parseExperimentConfig(raw, 'object.yaml'));
+    const proto = protoKeys(raw);
+    if (proto.length > 0) withProto++;
+    await loads.run(`object ${i}`, ['object.yaml'], async () => {
+      const config = parseExperimentConfig(raw, 'object.yaml');
+      if (proto.length === 0) return;
+      // Strategy options are kept as given, for the choice check to refuse as unknown options.
+      if (proto.some((p) => p !== '.strategy.options.__proto__')) {
+        throw new Error(`parsed although it holds ${proto.join(', ')}`);
+      }
+      checkChoices(config, fileOrigins('object.yaml', raw));
+      throw new Error('strategy.options.__proto__ passed the choice check');
+    });
   }
   expect(unknown([...loads.problems, ...runs.problems])).toEqual([]);
   expect(loads.total).toBe(CASES + 200);
+  expect(withProto).toBeGreaterThan(20); // the __proto__ mutations occur, and each was refused
   // Both outcomes occur: the mutations are neither all harmless nor all fatal.
   expect(loads.valid).toBeGreaterThan(50);
   expect(loads.errors.get('E_CONFIG')).toBeGreaterThan(500);
@@ -105,7 +139,7 @@ it(`${CASES} mutated experiment configs: each a valid run or a clean ConfigError
       .sort(),
   ).toEqual(readdirSync(join(EXAMPLES, 'user-table')).sort());
   console.log(
-    `known problems: ${loads.problems.length + runs.problems.length}; configs: ${loads.valid} valid, errors ${JSON.stringify(Object.fromEntries(loads.errors))}; ` +
+    `known problems: ${loads.problems.length + runs.problems.length}; __proto__ cases: ${withProto}; configs: ${loads.valid} valid, errors ${JSON.stringify(Object.fromEntries(loads.errors))}; ` +
       `runs: ${runs.valid} valid, errors ${JSON.stringify(Object.fromEntries(runs.errors))}`,
   );
 }, 120_000);

@@ -25,6 +25,14 @@ function writeCase(folder: string, files: Record<string, string | Uint8Array>): 
   for (const [name, content] of Object.entries(files)) writeFileSync(join(folder, name), content);
 }
 
+/** The paths of every `__proto__` key in a value: zod drops one silently, so it must never load. */
+function protoKeys(value: unknown, at = '', out: string[] = []): string[] {
+  if (typeof value !== 'object' || value === null) return out;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) out.push(`${at}.__proto__`);
+  for (const [key, child] of Object.entries(value)) protoKeys(child, `${at}.${key}`, out);
+  return out;
+}
+
 /** Only the folders the cases were given: a tag or a path could not make the loaders write elsewhere. */
 function strayFiles(root: string, expected: readonly string[]): string[] {
   return readdirSync(root, { recursive: true, encoding: 'utf8' })
@@ -43,12 +51,17 @@ it('1,000 mutated user tables (YAML and CSV): each a valid search or a clean err
   const rng = new Rng(SEED);
   const loads = new Tally();
   const runs = new Tally();
+  let withProto = 0;
   for (let i = 0; i < 1000; i++) {
     const folder = join(root, `case-${i}`);
     const target = rng.int(10); // 0-3: the YAML, 4-8: the CSV, 9: both
     let yaml: string | Uint8Array = yamlText;
+    let proto: string[] = [];
     if (target <= 3 || target === 9) {
-      yaml = rng.float() < 0.6 ? toYaml(mutateData(parse(yamlText), rng)) : mutateYamlText(yamlText, rng);
+      const data = rng.float() < 0.6 ? mutateData(parse(yamlText), rng) : undefined;
+      yaml = data !== undefined ? toYaml(data) : mutateYamlText(yamlText, rng);
+      proto = protoKeys(data);
+      if (proto.length > 0) withProto++;
     }
     const table = target >= 4 ? mutateCsv(csv, rng) : csv;
     writeCase(folder, { 'table.yaml': yaml, 'table.csv': table });
@@ -58,6 +71,7 @@ it('1,000 mutated user tables (YAML and CSV): each a valid search or a clean err
     // A hostile `table:` path may point anywhere; the message must then name that path or the YAML.
     await loads.run(label, [folder, 'table:', 'table.csv'], async () => {
       await loadBenchmark(file);
+      if (proto.length > 0) throw new Error(`loaded although it holds ${proto.join(', ')}`);
       loaded = true;
     });
     if (loaded) {
@@ -74,8 +88,9 @@ it('1,000 mutated user tables (YAML and CSV): each a valid search or a clean err
   expect(loads.errors.get('E_CONFIG')).toBeGreaterThan(500);
   expect(runs.total).toBe(loads.valid);
   expect(strayFiles(root, ['table.yaml', 'table.csv'])).toEqual([]);
+  expect(withProto).toBeGreaterThan(0); // the __proto__ mutations occur, and each was refused
   console.log(
-    `user tables: ${loads.valid} valid, errors ${JSON.stringify(Object.fromEntries(loads.errors))}`,
+    `user tables (${withProto} with a __proto__ key): ${loads.valid} valid, errors ${JSON.stringify(Object.fromEntries(loads.errors))}`,
   );
 }, 120_000);
 

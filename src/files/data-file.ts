@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ConfigError } from '../core/errors.js';
+import { MAX_DATA_BYTES, formatBytes, readRegularFile } from './regular-file.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -9,20 +9,24 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-function readProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a folder';
-  if (code === 'EACCES') return 'permission denied';
-  return String(code ?? (e as Error).message);
-}
-
-/** Unzips gzip data (detected by its magic bytes); other bytes come back as they are. */
-export async function maybeGunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+/**
+ * Unzips gzip data (detected by its magic bytes); other bytes come back as they are. The output is
+ * capped like a plain file's bytes: a small "gzip bomb" must not grow the process until it dies.
+ */
+export async function maybeGunzip(
+  bytes: Uint8Array,
+  source: string,
+  maxBytes = MAX_DATA_BYTES,
+): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
   try {
-    return await gunzipAsync(bytes);
+    return await gunzipAsync(bytes, { maxOutputLength: maxBytes });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ConfigError(
+        `${source}: the gzip data unpacks to more than ${formatBytes(maxBytes)}, the most naslab reads from one file`,
+      );
+    }
     throw new ConfigError(
       `${source}: unreadable gzip data (${(e as Error).message}); is the file truncated?`,
     );
@@ -32,20 +36,10 @@ export async function maybeGunzip(bytes: Uint8Array, source: string): Promise<Ui
 /**
  * Reads a data file, gzipped or not. Gzip is recognised by its magic bytes, not the name, so a file
  * unzipped by hand keeps working; a `.gz` name over plain bytes is refused because it means a mix-up.
+ * Only a regular file is read (regular-file.ts): a device or a FIFO is refused at once.
  */
 export async function readDataFile(path: string, what: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    // A device or a pipe (/dev/zero, a FIFO) would be read forever: only regular files are data.
-    const info = await stat(path);
-    if (!info.isFile() && !info.isDirectory()) {
-      throw new ConfigError(`cannot read ${what} ${path}: not a regular file`);
-    }
-    bytes = await readFile(path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    throw new ConfigError(`cannot read ${what} ${path}: ${readProblem(e)}`);
-  }
+  const bytes = await readRegularFile(path, what);
   if (!isGzip(bytes) && path.endsWith('.gz')) {
     throw new ConfigError(`${path}: the name ends in .gz but the file is not gzip data`);
   }

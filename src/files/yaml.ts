@@ -1,21 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors.js';
+import { MAX_CONFIG_BYTES, readRegularFileSync } from './regular-file.js';
 
 /**
- * Reads a YAML file as plain data. The `yaml` package's core schema builds only plain values, and a tag
- * it does not know (`!!js/function`...) is refused rather than read as a string: config files are data
- * and can never execute code.
+ * Reads a YAML (or JSON) file as plain data. The `yaml` package's core schema builds only plain values,
+ * and a tag it does not know (`!!js/function`...) is refused rather than read as a string: config files
+ * are data and can never execute code. Only a regular file of at most MAX_CONFIG_BYTES is read.
  */
 export function readYamlFile(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code);
-    throw new ConfigError(`cannot read ${what} ${path}: ${why}`);
-  }
+  const text = readRegularFileSync(path, what, { maxBytes: MAX_CONFIG_BYTES }).toString('utf8');
   const doc = parseDocument(text, { logLevel: 'silent' });
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (problem) {
@@ -45,8 +38,20 @@ export function readYamlFile(path: string, what: string): unknown {
 const MAX_DEPTH = 64;
 
 /**
+ * A key that JavaScript gives a meaning: assigning it replaces an object's prototype instead of adding
+ * a setting, and schemas drop it without a word. YAML makes it an ordinary key, so it is refused here.
+ */
+export const RESERVED_KEY = '__proto__';
+
+/** The message for a reserved key found at `at` (a field path). */
+export function reservedKeyMessage(at: string): string {
+  return `${at}: "${RESERVED_KEY}" cannot be a key (JavaScript reserves it); remove it`;
+}
+
+/**
  * Refuses a structure that refers to itself (`a: &x { b: *x }`) or nests absurdly deep: both are
  * valid YAML but would crash or hang whoever walks the config next (JSON.stringify when it is stored).
+ * A `__proto__` key is refused too (RESERVED_KEY).
  */
 function checkShape(root: unknown, path: string): void {
   const open = new Set<object>();
@@ -57,6 +62,11 @@ function checkShape(root: unknown, path: string): void {
     }
     if (depth > MAX_DEPTH) {
       throw new ConfigError(`${path}: ${at}: nested more than ${MAX_DEPTH} levels deep`);
+    }
+    if (!Array.isArray(value) && Object.hasOwn(value, RESERVED_KEY)) {
+      throw new ConfigError(
+        `${path}: ${reservedKeyMessage(at === '(top level)' ? RESERVED_KEY : `${at}.${RESERVED_KEY}`)}`,
+      );
     }
     open.add(value);
     const entries = Array.isArray(value)

@@ -1,15 +1,23 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { didYouMean } from '../core/config-hints.js';
 import { ConfigError } from '../core/errors.js';
+import { quoted } from '../core/validate.js';
+import { benchmarkChoiceProblem } from '../evaluate/tabular/benchmark.js';
 import { readYamlFile } from '../files/yaml.js';
+import { describeStrategies } from '../strategy/registry.js';
 
 export { readYamlFile };
 import { parseExperimentConfig, type ExperimentConfig } from './config.js';
 
 const BUILTIN_BENCHMARKS = new Set(['nb201', 'nasbench-macro']);
 
-/** A benchmark reference that is a path is resolved against the folder of the file that names it. */
+/**
+ * A benchmark reference that is a path (a user table .yaml) is resolved against the folder of the file
+ * that names it. Anything else is left as written: it is a name, right or wrong, and a message about
+ * an unknown benchmark should quote what the user wrote, not a path made from it.
+ */
 export function resolveBenchmarkRef(ref: string, baseDir: string): string {
-  if (BUILTIN_BENCHMARKS.has(ref)) return ref;
+  if (BUILTIN_BENCHMARKS.has(ref) || !/\.ya?ml$/i.test(ref)) return ref;
   return isAbsolute(ref) ? ref : resolve(baseDir, ref);
 }
 
@@ -25,6 +33,63 @@ export function resolveConfigPaths(config: ExperimentConfig, baseDir: string): E
   return { ...config, evaluator: { ...e, data: { ...e.data, path: resolve(baseDir, e.data.path) } } };
 }
 
+/**
+ * Where each choice of a run came from, as a message names it: "my.yaml: strategy.name" for a field
+ * of a config file, "--strategy" for a command-line flag.
+ */
+export interface ChoiceOrigins {
+  readonly strategy: string;
+  readonly option: (key: string) => string;
+  readonly benchmark: string;
+  readonly dataset: string;
+}
+
+/** The origins of choices all made in the config file `file` (whose parsed YAML is `raw`). */
+export function fileOrigins(file: string, raw: unknown): ChoiceOrigins {
+  const strategy = (raw as { strategy?: unknown } | null)?.strategy;
+  return {
+    strategy: `${file}: ${typeof strategy === 'string' ? 'strategy' : 'strategy.name'}`,
+    option: (key) => `${file}: strategy.options.${key}`,
+    benchmark: `${file}: evaluator.benchmark`,
+    dataset: `${file}: evaluator.dataset`,
+  };
+}
+
+/**
+ * Checks the names a config chooses by: the strategy and its options, the benchmark and its dataset.
+ * Each is otherwise found unknown only deep inside the run, by code that knows neither the file nor
+ * the field; here the message starts with where the choice was made. Nothing is loaded but a user
+ * table's YAML (for its dataset), and only when a dataset is given.
+ */
+export function checkChoices(config: ExperimentConfig, origins: ChoiceOrigins): void {
+  const strategies = describeStrategies();
+  const { name, options } = config.strategy;
+  const strategy = strategies.find((s) => s.name === name);
+  if (strategy === undefined) {
+    const names = strategies.map((s) => s.name);
+    throw new ConfigError(
+      `${origins.strategy}: unknown strategy ${quoted(name)}; choose one of ${names.join(', ')}${didYouMean(name, names)}`,
+    );
+  }
+  const known = strategy.options.map((o) => o.name);
+  for (const key of Object.keys(options)) {
+    // `screen: K` wraps any strategy in predictor screening (the registry's createStrategy).
+    if (known.includes(key) || (key === 'screen' && name !== 'screen')) continue;
+    const list = known.length > 0 ? `known options: ${known.join(', ')}` : 'it takes no options';
+    throw new ConfigError(
+      `${origins.option(key.length > 60 ? `${key.slice(0, 60)}...` : key)}: unknown option ${quoted(key)} of strategy "${name}" (${list})${didYouMean(key, known)}`,
+    );
+  }
+  const e = config.evaluator;
+  if (e.type !== 'benchmark') return;
+  const problem = benchmarkChoiceProblem(e.benchmark, e.dataset);
+  if (problem !== undefined) throw new ConfigError(`${origins[problem.field]}: ${problem.message}`);
+}
+
+/**
+ * Reads, validates and resolves an experiment config file. The names it chooses by are not checked
+ * here (a run checks them with checkChoices), so a config can be read before its table exists.
+ */
 export function loadConfigFile(path: string): ExperimentConfig {
   const raw = readYamlFile(path, 'experiment config');
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {

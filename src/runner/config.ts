@@ -1,11 +1,24 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
 import type { Json } from '../core/types.js';
 import { parseConfig } from '../core/validate.js';
 import { dartsEvaluatorConfigSchema } from '../evaluate/darts/config.js';
+import { RESERVED_KEY, reservedKeyMessage } from '../files/yaml.js';
 import { enasEvaluatorConfigSchema } from '../evaluate/enas/config.js';
 import { trainEvaluatorConfigSchema } from '../evaluate/train/index.js';
 import { prunerConfigSchema } from '../prune/config.js';
 import { constraintsConfigSchema, rewardConfigSchema } from '../strategy/reward-objective.js';
+
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A strategy's options are kept as given: a zod record would rebuild the object and silently drop a
+ * `__proto__` key, which the strategy's check must see to refuse it like any other unknown option.
+ */
+const optionsSchema = z.custom<Record<string, unknown>>(isMapping, {
+  error: 'expected a mapping of option names to values',
+});
 
 const strategySchema = z.union([
   z
@@ -15,7 +28,7 @@ const strategySchema = z.union([
   z
     .object({
       name: z.string().min(1),
-      options: z.record(z.string(), z.unknown()).default({}),
+      options: optionsSchema.default({}),
     })
     .strict(),
 ]);
@@ -87,7 +100,31 @@ export const experimentConfigSchema = z
 
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
 
+/**
+ * The path of the first `__proto__` key (RESERVED_KEY) in a raw config: YAML files are refused on
+ * reading, this covers configs built in code or from JSON, which zod would accept silently. The keys
+ * of `strategy.options` are left to the strategy check, which refuses them as unknown options and
+ * lists the valid ones.
+ */
+function reservedKeyPath(value: unknown, at: string, seen = new Set<object>()): string | undefined {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  if (!Array.isArray(value) && Object.hasOwn(value, RESERVED_KEY) && at !== 'strategy.options') {
+    return at === '' ? RESERVED_KEY : `${at}.${RESERVED_KEY}`;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const path = Array.isArray(value) ? `${at}[${key}]` : at === '' ? key : `${at}.${key}`;
+    const found = reservedKeyPath(child, path, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function parseExperimentConfig(raw: unknown, where: string): ExperimentConfig {
+  const reserved = reservedKeyPath(raw, '');
+  if (reserved !== undefined) {
+    throw new ConfigError(`${where}: invalid configuration\n  ${reservedKeyMessage(reserved)}`);
+  }
   return parseConfig(experimentConfigSchema, raw ?? {}, where);
 }
 

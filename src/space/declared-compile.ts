@@ -126,6 +126,15 @@ export function compileDeclared(items: readonly DeclaredItem[]): {
         input: item.name,
       });
     }
+    if (Object.hasOwn(Object.prototype, item.name)) {
+      // A sample is a plain object keyed by decision name: this name would read (or, for __proto__,
+      // replace) what every object inherits, so an unasked decision would look asked.
+      issues.push({
+        path: [...path, 'name'],
+        message: `"${item.name}" cannot be a decision name (every JavaScript object has it); rename it`,
+        input: item.name,
+      });
+    }
     if (/[,=]/.test(item.name)) {
       issues.push({
         path: [...path, 'name'],

@@ -2,7 +2,14 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import type { Storage } from '../../core/storage.js';
-import { readYamlFile, resolveBenchmarkRef, resolveConfigPaths } from '../../runner/config-file.js';
+import {
+  checkChoices,
+  fileOrigins,
+  readYamlFile,
+  resolveBenchmarkRef,
+  resolveConfigPaths,
+  type ChoiceOrigins,
+} from '../../runner/config-file.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../../runner/config.js';
 import { assertDistributable } from '../../dist/parts.js';
 import { QueueEvaluator } from '../../dist/queue-evaluator.js';
@@ -14,9 +21,8 @@ import {
 } from '../../runner/experiment.js';
 import type { RunSummary } from '../../runner/reporter.js';
 import { openStorage } from '../../storage/open.js';
-import { parseOptionPairs } from '../../strategy/registry.js';
 import { EXIT, info, type OutputFlags } from '../output.js';
-import { dbPath } from '../options.js';
+import { dbPath, optionPairs } from '../options.js';
 import { searchReporters } from '../progress.js';
 import { abortOnSignals } from '../signals.js';
 
@@ -79,10 +85,30 @@ function applyWorkers(raw: Raw, evaluator: Raw, workers: number | undefined, whe
   }
 }
 
-/** The config file (if any) with command-line flags laid over it, validated as one. */
+/**
+ * Where each choice was made: a flag when one was given, else the config file's field. With neither,
+ * the default is valid and never named.
+ */
+function runOrigins(file: string | undefined, raw: Raw, flags: RunFlags): ChoiceOrigins {
+  const fromFile = fileOrigins(file ?? 'command line', raw);
+  const optFlags = new Set((flags.opt ?? []).map((pair) => pair.slice(0, pair.indexOf('=')).trim()));
+  return {
+    strategy: flags.strategy !== undefined ? '--strategy' : fromFile.strategy,
+    option: (key) => (optFlags.has(key) ? `--opt ${key}` : fromFile.option(key)),
+    benchmark: flags.benchmark !== undefined ? '--benchmark' : fromFile.benchmark,
+    dataset: flags.dataset !== undefined ? '--dataset' : fromFile.dataset,
+  };
+}
+
+/**
+ * The config file (if any) with command-line flags laid over it, validated as one; the names it
+ * chooses by (strategy, options, benchmark, dataset) are checked too, each error naming the file and
+ * field or the flag it came from.
+ */
 export function buildRunConfig(file: string | undefined, flags: RunFlags): ExperimentConfig {
   const where = file ?? 'command line';
   const raw = asObject(file ? readYamlFile(file, 'experiment config') : {}, '(top level)', where);
+  const origins = runOrigins(file, { ...raw }, flags);
   const evaluator = asObject(raw.evaluator ?? { type: 'benchmark' }, 'evaluator', where);
   let benchmarkFromFlag = false;
   if (flags.benchmark !== undefined) {
@@ -96,7 +122,7 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
       typeof raw.strategy === 'string' ? { name: raw.strategy } : asObject(raw.strategy, 'strategy', where);
     const options = {
       ...asObject(current.options, 'strategy.options', where),
-      ...parseOptionPairs(flags.opt ?? []),
+      ...optionPairs(flags.opt ?? []),
     };
     raw.strategy = { name: flags.strategy ?? current.name ?? 'evolution', options };
   }
@@ -114,10 +140,10 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
   if (flags.name !== undefined) raw.name = flags.name;
   const config = parseExperimentConfig(raw, where);
   const fileDir = file ? dirname(resolve(file)) : process.cwd();
-  const resolved = resolveConfigPaths(config, fileDir);
+  let resolved = resolveConfigPaths(config, fileDir);
   // A --benchmark path given on the command line is relative to the current folder, not the file's.
   if (benchmarkFromFlag && resolved.evaluator.type === 'benchmark') {
-    return {
+    resolved = {
       ...resolved,
       evaluator: {
         ...resolved.evaluator,
@@ -128,6 +154,7 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
       },
     };
   }
+  checkChoices(resolved, origins);
   return resolved;
 }
 

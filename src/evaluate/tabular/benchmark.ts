@@ -5,7 +5,8 @@ import { ConfigError } from '../../core/errors.js';
 import { quoted } from '../../core/validate.js';
 import { didYouMean } from '../../core/config-hints.js';
 import { BUILTIN_BENCHMARKS, builtinBenchmark, builtinTables } from './builtin.js';
-import { loadUserTable } from './user-table.js';
+import { checkRegularFile } from '../../files/regular-file.js';
+import { USER_TABLE_WHAT, loadUserTable, userTableDatasetProblem } from './user-table.js';
 
 /** Everything a run or a `bench` needs from a benchmark. */
 export interface Benchmark {
@@ -24,18 +25,52 @@ export const BUILTIN_BENCHMARK_NAMES: readonly string[] = Object.keys(BUILTIN_BE
 
 const builtins = new Map<string, Promise<Benchmark>>();
 
-function datasetOf(name: string, requested: string | undefined): string {
-  const spec = BUILTIN_BENCHMARKS[name];
-  if (spec === undefined) throw new ConfigError(`unknown benchmark ${quoted(name)}`);
-  const dataset = requested ?? spec.defaultDataset;
-  const valid = Object.keys(spec.datasets);
-  if (!valid.includes(dataset)) {
-    throw new ConfigError(
-      `benchmark ${name} has no dataset "${dataset}"; valid datasets: ${valid.join(', ')}${didYouMean(dataset, valid)}`,
-    );
-  }
-  return dataset;
+/** Why a built-in benchmark has no such dataset, or undefined when it has. */
+function datasetProblem(name: string, dataset: string): string | undefined {
+  const valid = Object.keys(BUILTIN_BENCHMARKS[name]?.datasets ?? {});
+  if (valid.includes(dataset)) return undefined;
+  return `benchmark ${name} has no dataset ${quoted(dataset)}; valid datasets: ${valid.join(', ')}${didYouMean(dataset, valid)}`;
 }
+
+function unknownBenchmark(ref: string): string {
+  return (
+    `unknown benchmark ${quoted(ref)}: expected ${BUILTIN_BENCHMARK_NAMES.join(', ')} or the path of a ` +
+    `user table .yaml file${didYouMean(ref, BUILTIN_BENCHMARK_NAMES)}`
+  );
+}
+
+/** A problem with a benchmark choice, and which of the two settings it is in. */
+export interface BenchmarkChoiceProblem {
+  readonly field: 'benchmark' | 'dataset';
+  readonly message: string;
+}
+
+/**
+ * Checks a benchmark reference and dataset without loading a table, so a config can name the setting
+ * at fault: an unknown name, a user table YAML that is not a readable regular file, a dataset the
+ * benchmark does not have (a user table's one dataset is its table's name, read from its YAML).
+ */
+export function benchmarkChoiceProblem(
+  ref: string,
+  dataset: string | undefined,
+): BenchmarkChoiceProblem | undefined {
+  if (Object.hasOwn(BUILTIN_BENCHMARKS, ref)) {
+    const message = dataset === undefined ? undefined : datasetProblem(ref, dataset);
+    return message === undefined ? undefined : { field: 'dataset', message };
+  }
+  if (!USER_TABLE.test(ref)) return { field: 'benchmark', message: unknownBenchmark(ref) };
+  try {
+    checkRegularFile(ref, USER_TABLE_WHAT);
+    if (dataset === undefined) return undefined;
+    const message = userTableDatasetProblem(ref, dataset);
+    return message === undefined ? undefined : { field: 'dataset', message };
+  } catch (e) {
+    if (e instanceof ConfigError) return { field: 'benchmark', message: e.message };
+    throw e;
+  }
+}
+
+const USER_TABLE = /\.ya?ml$/i;
 
 /**
  * The one entry point for tabular benchmarks: `nb201`, `nasbench-macro`, or the path of a user table
@@ -43,15 +78,12 @@ function datasetOf(name: string, requested: string | undefined): string {
  */
 export async function loadBenchmark(ref: string, options: { dataset?: string } = {}): Promise<Benchmark> {
   if (!Object.hasOwn(BUILTIN_BENCHMARKS, ref)) {
-    if (!/\.ya?ml$/i.test(ref)) {
-      throw new ConfigError(
-        `unknown benchmark ${quoted(ref)}: expected ${BUILTIN_BENCHMARK_NAMES.join(', ')} or the path of a ` +
-          `user table .yaml file${didYouMean(ref, BUILTIN_BENCHMARK_NAMES)}`,
-      );
-    }
+    if (!USER_TABLE.test(ref)) throw new ConfigError(unknownBenchmark(ref));
     return loadUserTable(ref, options);
   }
-  const dataset = datasetOf(ref, options.dataset);
+  const dataset = options.dataset ?? (BUILTIN_BENCHMARKS[ref]?.defaultDataset as string);
+  const problem = datasetProblem(ref, dataset);
+  if (problem !== undefined) throw new ConfigError(problem);
   const cacheKey = `${ref}/${dataset}`;
   let benchmark = builtins.get(cacheKey);
   if (benchmark === undefined) {

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../core/errors.js';
 import { parseCsvRows } from '../../files/csv-rows.js';
 import { readDataFile } from '../../files/data-file.js';
+import { formatBytes } from '../../files/regular-file.js';
 
 function isMissing(cell: string): boolean {
   return cell === '' || cell.toLowerCase() === 'nan';
@@ -107,8 +108,16 @@ export function parseTable(text: string, source: string): Table {
   return new Table(source, header, rows, rowLines);
 }
 
+/** The longest string V8 makes (2^29 - 24 characters); UTF-8 text of at most this many bytes fits. */
+const MAX_TEXT_BYTES = 2 ** 29 - 24;
+
 /** Reads a .csv or .csv.gz file (gzip is detected by its magic bytes, not the name). */
 export async function loadTable(path: string): Promise<Table> {
   const bytes = await readDataFile(path, 'table');
+  if (bytes.length > MAX_TEXT_BYTES) {
+    throw new ConfigError(
+      `${path}: the table is ${formatBytes(bytes.length)} of text, over the ${formatBytes(MAX_TEXT_BYTES)} naslab can read as one table`,
+    );
+  }
   return parseTable(new TextDecoder().decode(bytes), path);
 }

@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { readYamlFile } from '../../files/yaml.js';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
+import { regularFileProblem } from '../../files/regular-file.js';
+import { readYamlFile } from '../../files/yaml.js';
 import type { Choice, Decision } from '../../core/types.js';
 import { parseConfig } from '../../core/validate.js';
 import { unknownFields } from '../../core/config-hints.js';
@@ -40,9 +40,16 @@ const userTableSchema = z.object({
 
 export type UserTableConfig = z.output<typeof userTableSchema>;
 
+/** What a user table YAML is called in messages. */
+export const USER_TABLE_WHAT = 'benchmark table config';
+
 /** Parses and validates a user table YAML file (the table itself is checked by loadUserTable). */
 export async function readUserTableConfig(file: string): Promise<UserTableConfig> {
-  const raw = readYamlFile(file, 'benchmark table config');
+  return userTableConfig(file);
+}
+
+function userTableConfig(file: string): UserTableConfig {
+  const raw = readYamlFile(file, USER_TABLE_WHAT);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file}: expected a mapping with the fields ${FIELDS.join(', ')}`);
   }
@@ -124,6 +131,12 @@ function rowKeys(file: string, table: Table, space: DeclaredSpace): string[] {
 }
 
 function requireColumn(file: string, field: string, table: Table, column: string): Float64Array {
+  // Column names become metric names, the keys of each trial's metrics object.
+  if (column === '__proto__') {
+    throw new ConfigError(
+      `${file}: ${field}: "__proto__" cannot name a metric (JavaScript reserves it); rename the column`,
+    );
+  }
   if (!table.has(column)) {
     throw new ConfigError(
       `${file}: ${field}: the table ${table.source} has no column "${shown(column)}" (columns: ${columnList(table)})`,
@@ -155,6 +168,20 @@ function stem(path: string): string {
   return basename(path).replace(/(\.csv)?(\.gz)?$/i, '');
 }
 
+function datasetMismatch(file: string, dataset: string, requested: string): string {
+  return `benchmark ${file} has one dataset, "${shown(dataset)}" (its table); got dataset "${shown(requested)}": leave it out`;
+}
+
+/**
+ * Why a user table cannot be searched with dataset `requested` (its one dataset is its table's name),
+ * or undefined; reads the YAML only, not the table.
+ */
+export function userTableDatasetProblem(yamlPath: string, requested: string): string | undefined {
+  const file = resolve(yamlPath);
+  const dataset = stem(resolve(dirname(file), userTableConfig(file).table));
+  return dataset === requested ? undefined : datasetMismatch(file, dataset, requested);
+}
+
 /**
  * A benchmark over any table: a YAML file naming the table (relative to the YAML file), the decisions
  * (one column each), the signal column, the report columns, the direction and the cost per evaluation.
@@ -168,18 +195,19 @@ export async function loadUserTable(
   const config = await readUserTableConfig(file);
   const name = basename(file).replace(/\.ya?ml$/i, '');
   const tablePath = resolve(dirname(file), config.table);
-  const info = await stat(tablePath).catch(() => undefined);
-  if (info === undefined || !info.isFile()) {
+  const problem = regularFileProblem(tablePath);
+  if (problem !== undefined) {
+    // The field, then the problem: "table /dev/zero: not a regular file (...)", "table: no such file: ...".
+    const what = problem.startsWith('not a regular file')
+      ? `table ${shown(tablePath, 300)}: ${problem}`
+      : `table: ${problem}: ${shown(tablePath, 300)}`;
     throw new ConfigError(
-      `${file}: table: ${info === undefined ? 'no such file' : 'not a file'}: ${shown(tablePath, 300)} ` +
-        `(from "${shown(config.table)}", a path relative to the YAML file)`,
+      `${file}: ${what} (from "${shown(config.table)}", a path relative to the YAML file)`,
     );
   }
   const dataset = stem(tablePath);
   if (options.dataset !== undefined && options.dataset !== dataset) {
-    throw new ConfigError(
-      `benchmark ${file} has one dataset, "${dataset}" (its table); got dataset "${options.dataset}": leave it out`,
-    );
+    throw new ConfigError(datasetMismatch(file, dataset, options.dataset));
   }
   const table = await loadTable(tablePath);
   const space = new DeclaredSpace(name, config.decisions);
