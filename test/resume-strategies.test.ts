@@ -6,7 +6,7 @@ import type { TrialRecord } from '../src/core/types.js';
 import { parseExperimentConfig } from '../src/runner/config.js';
 import { resumeExperiment, startExperiment } from '../src/runner/experiment.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
-import { strategyNames } from '../src/strategy/registry.js';
+import { strategyEntry, strategyNames } from '../src/strategy/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'naslab-resume-all-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,23 +27,15 @@ async function trials(db: string): Promise<readonly TrialRecord[]> {
  * some trials and resumed in a fresh process state (new strategy object, restored from the store) must
  * end exactly like the uninterrupted search.
  */
-// enas, eas and darts run only with their own evaluators (test/enas.test.ts etc. test their resume).
-const OWN_EVALUATOR = new Set(['enas', 'eas', 'darts']);
-// Strategies that cannot run without options get these.
-const OBJECTIVES = [
-  { metric: 'valid_acc_200ep', direction: 'maximize' },
-  { metric: 'params_M', direction: 'minimize' },
-];
-const OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {
-  nsga2: { objectives: OBJECTIVES, population: 10 },
-  'evolution-pareto': { objectives: OBJECTIVES, population: 10, sample: 3 },
-};
+// A strategy with its own evaluator trains networks with it (its own test checks its resume, e.g.
+// test/enas.test.ts); every other strategy runs on the benchmark, with its example options if it has any.
+const onBenchmark = strategyNames().filter((s) => strategyEntry(s).evaluator === undefined);
 
-describe.each(strategyNames().filter((s) => !OWN_EVALUATOR.has(s)))('resume with %s', (strategy) => {
+describe.each(onBenchmark)('resume with %s', (strategy) => {
   it.each([1, 3])('equals the uninterrupted run (concurrency %i)', async (concurrency) => {
     const config = parseExperimentConfig(
       {
-        strategy: { name: strategy, options: OPTIONS[strategy] ?? {} },
+        strategy: { name: strategy, options: strategyEntry(strategy).example ?? {} },
         seed: 11,
         concurrency,
         budget: { trials: 120 },

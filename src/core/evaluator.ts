@@ -1,3 +1,4 @@
+import type { Strategy } from './strategy.js';
 import type { Metrics, Sample } from './types.js';
 
 /** The runner's handle on one running trial, given to the evaluator. */
@@ -27,5 +28,12 @@ export interface Evaluator<A = unknown> {
   readonly signal: string;
   readonly direction: 'maximize' | 'minimize';
   evaluate(arch: A, trial: TrialHandle, signal: AbortSignal): Promise<Evaluation>;
+  /**
+   * Connects an evaluator that works hand in hand with its strategy (weight sharing: the evaluator
+   * follows the strategy's plan, and the strategy's saved state carries the evaluator's weights, so both
+   * resume together). Called once before the first trial; throws a ConfigError naming the fix when
+   * `strategy` cannot drive it. Evaluators without it serve any strategy.
+   */
+  attach?(strategy: Strategy): void;
   close?(): Promise<void>;
 }

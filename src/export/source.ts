@@ -1,10 +1,9 @@
 import { bestTrial, nearLatencyTrial, resolveLatencyMetric } from '../runner/best.js';
-import { dartsRetrainConfig } from '../evaluate/darts/index.js';
-import { enasRetrainConfig } from '../evaluate/enas/index.js';
 import { ConfigError, NotFoundError } from '../core/errors.js';
 import type { SearchSpace, SpaceSpec } from '../core/space.js';
 import type { ExperimentRecord, Storage } from '../core/storage.js';
 import type { TrialRecord } from '../core/types.js';
+import { entryOf } from '../evaluate/registry.js';
 import type { TrainEvaluatorConfig } from '../evaluate/train/index.js';
 import { Graph } from '../graph/graph.js';
 import { evaluatorLabel, type ExperimentConfig } from '../runner/config.js';
@@ -108,20 +107,16 @@ export async function exportSource(
 ): Promise<ExportSource> {
   const experiment = await storage.experiment(experimentId);
   const config = storedConfig(experiment.config, experimentId);
-  // An enas or darts experiment's winner is retrained from scratch by the train evaluator its config implies.
-  const evaluator =
-    config.evaluator.type === 'enas'
-      ? enasRetrainConfig(config.evaluator)
-      : config.evaluator.type === 'darts'
-        ? dartsRetrainConfig(config.evaluator)
-        : config.evaluator;
-  if (evaluator.type !== 'train') {
+  // A weight-sharing search's winner is retrained from scratch by the train evaluator its config implies.
+  const entry = entryOf(config.evaluator);
+  if (!entry.trains) {
     throw new ConfigError(
       `experiment ${experimentId} (${experiment.name}) is evaluated on the tabular benchmark ` +
-        `${evaluatorLabel(evaluator)}: its trials were looked up in a table, not trained, so there is no ` +
+        `${evaluatorLabel(config.evaluator)}: its trials were looked up in a table, not trained, so there is no ` +
         `network or weights to export. ${HOW}`,
     );
   }
+  const evaluator = entry.retrain?.(config.evaluator) ?? (config.evaluator as TrainEvaluatorConfig);
   const spec = config.space;
   if (typeof spec !== 'object' || !('type' in spec)) {
     throw new ConfigError(`experiment ${experimentId}: its space does not build networks; ${HOW}`);

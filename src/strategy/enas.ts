@@ -6,7 +6,7 @@ import type { Strategy, StrategyContext } from '../core/strategy.js';
 import type { Json, Proposal, Sample, StrategyState, TrialRecord } from '../core/types.js';
 import { defineStrategy } from './define.js';
 import { baselineSchema, EmaBaseline } from './pg/baseline.js';
-import { learningRate, policyGradientFields } from './pg/options.js';
+import { controllerFields, controllerLearningRate } from './pg/options.js';
 import { Adam } from '../numeric/adam.js';
 import { createPolicy } from './policy/create.js';
 import type { Policy } from './policy/policy.js';
@@ -16,7 +16,7 @@ const VERSION = 1;
 
 /** ENAS's controller defaults (Pham et al. 2018, macro search): LSTM, logits 2.5 tanh(l / 5 / 2.5). */
 const enasOptions = z.strictObject({
-  ...policyGradientFields,
+  ...controllerFields,
   policy: z
     .enum(['factorized', 'lstm'])
     .default('lstm')
@@ -142,7 +142,7 @@ export class EnasStrategy implements Strategy, EnasController {
     private readonly rng: Rng,
   ) {
     this.policy = createPolicy(options, rng);
-    this.adam = new Adam({ lr: learningRate(options), clipNorm: options.gradClip });
+    this.adam = new Adam({ lr: controllerLearningRate(options), clipNorm: options.gradClip });
     this.baseline = new EmaBaseline(options.baselineMomentum);
   }
 
@@ -270,5 +270,9 @@ export const enasStrategy = defineStrategy({
   description:
     'ENAS: LSTM controller (REINFORCE, EMA baseline, entropy bonus) over a weight-sharing supernet; needs evaluator enas',
   options: enasOptions,
+  evaluator: { types: ['enas'], why: 'its weight-sharing supernet' },
+  // A probe repeats an epoch's architecture, and the retrained candidate is one already ranked.
+  duplicates: 'evaluate',
+  distributable: false,
   create: ({ space, options, rng }) => new EnasStrategy(space, options, rng),
 });

@@ -52,7 +52,8 @@ export function strategyNames(): string[] {
   return [...registry.keys()];
 }
 
-function entryFor(name: string): StrategyEntry {
+/** The registered strategy: its options schema and what it declares it needs (evaluator, duplicates...). */
+export function strategyEntry(name: string): StrategyEntry {
   const entry = registry.get(name);
   if (entry === undefined) {
     throw new ConfigError(
@@ -77,7 +78,7 @@ export function createStrategy(
     const { screen, ...innerOptions } = options;
     return createStrategy('screen', { inner: name, innerOptions, screen }, space, seed);
   }
-  const entry = entryFor(name);
+  const entry = strategyEntry(name);
   const where = `strategy "${name}" options`;
   // zod's own message for an unknown key does not say which keys exist; this one does.
   const known = Object.keys(entry.options.shape);

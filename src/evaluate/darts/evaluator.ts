@@ -5,7 +5,7 @@ import type { Strategy } from '../../core/strategy.js';
 import { loadDataset, type LoadOptions, type LoadedData } from '../../data/config.js';
 import type { Graph } from '../../graph/graph.js';
 import { CellSpace } from '../../space/cell.js';
-import { DartsStrategy, type DartsController } from '../../strategy/darts/darts.js';
+import type { DartsController } from '../../strategy/darts/darts.js';
 import { SharedWeights } from '../../supernet/weights.js';
 import { trainTrial } from '../train/index.js';
 import { dartsRetrainConfig, type DartsEvaluatorConfig } from './config.js';
@@ -39,11 +39,11 @@ export class DartsEvaluator implements Evaluator<Graph> {
     this.weights = new SharedWeights(dartsSeed(config.seed, 0, 'weights'));
   }
 
-  /** Connects the strategy (it must be `darts`), whose state then carries the network's weights. */
-  bind(strategy: Strategy): void {
-    if (!(strategy instanceof DartsStrategy)) {
+  /** Follows the strategy's DARTS controller, whose saved state then carries the network's weights. */
+  attach(strategy: Strategy): void {
+    if (!isDartsController(strategy)) {
       throw new ConfigError(
-        `evaluator darts needs strategy darts (found "${strategy.name}"): set strategy: darts`,
+        `evaluator darts follows a DARTS controller (plan, alpha, learn, genotype); strategy ${strategy.name} is not one`,
       );
     }
     this.controller = strategy;
@@ -53,7 +53,7 @@ export class DartsEvaluator implements Evaluator<Graph> {
   async evaluate(arch: Graph, trial: TrialHandle, signal: AbortSignal): Promise<Evaluation> {
     const controller = this.controller;
     if (controller === undefined) {
-      throw new FatalError('evaluator darts is not bound to its darts strategy (DartsEvaluator.bind)');
+      throw new FatalError('evaluator darts has no controller: attach(strategy) was not called');
     }
     if (this.busy) throw new FatalError('evaluator darts runs one trial at a time: set concurrency: 1');
     this.busy = true;
@@ -100,6 +100,14 @@ export class DartsEvaluator implements Evaluator<Graph> {
   async close(): Promise<void> {
     await this.closeSearch();
   }
+}
+
+/** The controller interface, checked by shape: the evaluator depends on what a strategy does, not its class. */
+function isDartsController(strategy: Strategy): strategy is Strategy & DartsController {
+  const s = strategy as Partial<DartsController>;
+  return ['plan', 'alpha', 'learn', 'genotype', 'attach'].every(
+    (m) => typeof s[m as keyof DartsController] === 'function',
+  );
 }
 
 /** Loads the data once (paths relative to `baseDir`) and builds the evaluator over the cell space. */

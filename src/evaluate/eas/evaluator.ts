@@ -7,7 +7,7 @@ import { countFlops, countParams } from '../../graph/count.js';
 import type { Graph } from '../../graph/graph.js';
 import { applyMorphs, type MorphSpec } from '../../graph/morph/index.js';
 import { evaluateAccuracy, trainEpochs, trainingIo } from '../../runtime/train/index.js';
-import { EasStrategy } from '../../strategy/eas/eas.js';
+import type { EasLineage } from '../../strategy/eas/eas.js';
 import type { Weights } from '../../strategy/eas/weights.js';
 import type { TrainEvaluatorConfig } from '../train/config.js';
 import { trainingFraction } from '../train/fraction.js';
@@ -28,7 +28,7 @@ import { checkLimits, classify, trialSeed, trialTrainOptions } from '../train/tr
 export class EasEvaluator implements Evaluator<Graph> {
   readonly signal = 'valid_acc';
   readonly direction = 'maximize' as const;
-  private strategy: EasStrategy | undefined;
+  private strategy: EasLineage | undefined;
 
   /** `data.train` is the proxy training set (already cut to `config.dataFraction`). */
   constructor(
@@ -36,18 +36,21 @@ export class EasEvaluator implements Evaluator<Graph> {
     readonly data: LoadedData,
   ) {}
 
-  /** Connects the strategy, which must be `eas`: it knows each trial's parent and keeps the weights. */
-  bind(strategy: Strategy): void {
-    if (!(strategy instanceof EasStrategy)) {
-      throw new ConfigError(`the eas evaluator needs strategy eas (found "${strategy.name}")`);
+  /** Follows the strategy's lineage: it names each trial's parent and keeps the trained weights. */
+  attach(strategy: Strategy): void {
+    const s = strategy as Partial<EasLineage>;
+    if (typeof s.startOf !== 'function' || typeof s.offer !== 'function') {
+      throw new ConfigError(
+        `the weight-inheriting evaluator follows a lineage of networks (startOf, offer); strategy ${strategy.name} keeps none`,
+      );
     }
-    this.strategy = strategy;
+    this.strategy = strategy as Strategy & EasLineage;
   }
 
   async evaluate(arch: Graph, trial: TrialHandle, signal: AbortSignal): Promise<Evaluation> {
     const strategy = this.strategy;
     if (strategy === undefined)
-      throw new FatalError('the eas evaluator is not bound to its eas strategy (bind)');
+      throw new FatalError('the weight-inheriting evaluator has no lineage: attach(strategy) was not called');
     try {
       return await this.run(strategy, arch, trial, signal);
     } catch (e) {
@@ -56,7 +59,7 @@ export class EasEvaluator implements Evaluator<Graph> {
   }
 
   private async run(
-    strategy: EasStrategy,
+    strategy: EasLineage,
     arch: Graph,
     trial: TrialHandle,
     signal: AbortSignal,
@@ -140,17 +143,4 @@ export async function createEasEvaluator(
     ...loaded,
     train: trainingFraction(loaded.train, config.dataFraction, config.seed),
   });
-}
-
-/**
- * Wires a strategy and evaluator of an experiment together when either is eas: strategy eas needs this
- * evaluator (it trains children from their parents' weights), and this evaluator needs strategy eas.
- */
-export function bindEas(strategy: Strategy, evaluator: Evaluator<unknown>): void {
-  if (evaluator instanceof EasEvaluator) evaluator.bind(strategy);
-  else if (strategy instanceof EasStrategy) {
-    throw new ConfigError(
-      'strategy eas needs evaluator: { type: train, data: ... } (its children train from their parents’ weights)',
-    );
-  }
 }

@@ -1,1 +1,1 @@
-export { EasEvaluator, bindEas, createEasEvaluator } from './evaluator.js';
+export { EasEvaluator, createEasEvaluator } from './evaluator.js';

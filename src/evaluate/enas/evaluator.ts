@@ -5,7 +5,7 @@ import type { SearchSpace } from '../../core/space.js';
 import type { Strategy } from '../../core/strategy.js';
 import { loadDataset, type LoadOptions, type LoadedData } from '../../data/config.js';
 import type { Graph } from '../../graph/graph.js';
-import { EnasStrategy, type EnasController } from '../../strategy/enas.js';
+import type { EnasController } from '../../strategy/enas.js';
 import { Supernet } from '../../supernet/supernet.js';
 import { SharedWeights } from '../../supernet/weights.js';
 import { trainTrial } from '../train/index.js';
@@ -49,11 +49,11 @@ export class EnasEvaluator implements Evaluator<Graph> {
     this.rank = Int32Array.from(order.slice(0, Math.min(config.rankSamples, order.length)));
   }
 
-  /** Connects the strategy (it must be `enas`), whose state then carries the shared weights. */
-  bind(strategy: Strategy): void {
-    if (!(strategy instanceof EnasStrategy)) {
+  /** Follows the strategy's ENAS controller, whose saved state then carries the shared weights. */
+  attach(strategy: Strategy): void {
+    if (!isEnasController(strategy)) {
       throw new ConfigError(
-        `evaluator enas needs strategy enas (found "${strategy.name}"): set strategy: enas`,
+        `evaluator enas follows an ENAS controller (plan, sampleChild, learn); strategy ${strategy.name} is not one`,
       );
     }
     this.controller = strategy;
@@ -63,7 +63,7 @@ export class EnasEvaluator implements Evaluator<Graph> {
   async evaluate(arch: Graph, trial: TrialHandle, signal: AbortSignal): Promise<Evaluation> {
     const controller = this.controller;
     if (controller === undefined) {
-      throw new FatalError('evaluator enas is not bound to its enas strategy (EnasEvaluator.bind)');
+      throw new FatalError('evaluator enas has no controller: attach(strategy) was not called');
     }
     if (this.busy) throw new FatalError('evaluator enas runs one trial at a time: set concurrency: 1');
     this.busy = true;
@@ -105,6 +105,14 @@ export class EnasEvaluator implements Evaluator<Graph> {
   async close(): Promise<void> {
     await this.supernet.close();
   }
+}
+
+/** The controller interface, checked by shape: the evaluator depends on what a strategy does, not its class. */
+function isEnasController(strategy: Strategy): strategy is Strategy & EnasController {
+  const s = strategy as Partial<EnasController>;
+  return ['plan', 'sampleChild', 'learn', 'attach'].every(
+    (m) => typeof s[m as keyof EnasController] === 'function',
+  );
 }
 
 /** Loads the data once (paths relative to `baseDir`) and builds the evaluator over `space`. */

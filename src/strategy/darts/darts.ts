@@ -186,6 +186,10 @@ export const dartsStrategy = defineStrategy({
   description:
     'DARTS (first order): architecture weights over a relaxed cell space, trained by gradient; needs evaluator darts',
   options: dartsOptions,
+  evaluator: { types: ['darts'], why: 'its relaxed network' },
+  // An epoch's discretised architecture is often the last one's, and the retrained one is the last epoch's.
+  duplicates: 'evaluate',
+  distributable: false,
   create: ({ space, options, rng }) => {
     if (!(space instanceof CellSpace)) {
       throw new ConfigError(

@@ -58,6 +58,8 @@ export interface EasStart {
 
 /** What the eas evaluator calls during a trial. */
 export interface EasLineage {
+  /** The space of transformation sequences its samples live in (the evaluator replays a child's steps). */
+  readonly space: MorphSpace;
   startOf(sample: Sample): EasStart;
   /** The trained weights of a trial's network, before the runner tells its result. */
   offer(key: string, weights: Weights): void;
@@ -306,5 +308,13 @@ export const easStrategy = defineStrategy({
   description:
     'EAS: a bidirectional-LSTM meta-controller grows the best network by function-preserving widen/deepen/split; needs space morph',
   options: easOptions,
+  // The train evaluator's settings, but each child starts from its parent's weights, which this
+  // strategy keeps: the 'eas' evaluator is built from `type: train` in its place.
+  evaluator: {
+    types: ['train'],
+    implementation: 'eas',
+    why: 'its children train from their parents’ weights',
+  },
+  distributable: false,
   create: ({ space, options, rng }) => new EasStrategy(space, options, rng),
 });

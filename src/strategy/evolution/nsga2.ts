@@ -249,5 +249,13 @@ export const nsga2Strategy = defineStrategy({
   description:
     'NSGA-II: multi-objective evolution by non-dominated rank and crowding distance over trial.metrics',
   options: nsga2Options,
+  // NAS-Bench-201's accuracy against its size: what `--help` shows and the registry-wide tests run.
+  example: {
+    objectives: [
+      { metric: 'valid_acc_200ep', direction: 'maximize' },
+      { metric: 'params_M', direction: 'minimize' },
+    ],
+    population: 10,
+  },
   create: ({ space, options, rng }) => new Nsga2Strategy(space, options, rng),
 });

@@ -183,5 +183,14 @@ export const evolutionParetoStrategy = defineStrategy({
   description:
     'Pareto-aware regularized evolution: tournaments by non-dominated rank then crowding over objectives; the oldest dies',
   options,
+  // NAS-Bench-201's accuracy against its size: what `--help` shows and the registry-wide tests run.
+  example: {
+    objectives: [
+      { metric: 'valid_acc_200ep', direction: 'maximize' },
+      { metric: 'params_M', direction: 'minimize' },
+    ],
+    population: 10,
+    sample: 3,
+  },
   create: ({ space, options: o, rng }) => new EvolutionParetoStrategy(space, o, rng),
 });

@@ -1,0 +1,55 @@
+import type { z } from 'zod';
+import type { Evaluator } from '../core/evaluator.js';
+import type { SearchSpace } from '../core/space.js';
+import type { TrainEvaluatorConfig } from './train/config.js';
+
+/** An evaluator config section: its `type` selects the registered evaluator. */
+export interface EvaluatorConfigBase {
+  readonly type: string;
+}
+
+/** What building an evaluator from its config yields. */
+export interface EvaluatorParts<C extends EvaluatorConfigBase = EvaluatorConfigBase> {
+  /** The space the experiment searches. */
+  readonly space: SearchSpace<unknown>;
+  readonly evaluator: Evaluator<unknown>;
+  /** The config with what loading resolved (a benchmark's default dataset), as it is stored. */
+  readonly config: C;
+}
+
+/** What an evaluator is built with besides its own section. */
+export interface EvaluatorContext {
+  /** The experiment config's `space` field as written (a name, declared decisions or a space spec). */
+  readonly space: unknown;
+  /** Paths in the config are relative to this folder. */
+  readonly baseDir: string;
+}
+
+/**
+ * One registered evaluator: an `evaluator.type` of the experiment config (with its schema), or an
+ * implementation a strategy builds from another type's config in its place (no schema of its own).
+ */
+export interface EvaluatorEntry<C extends EvaluatorConfigBase = EvaluatorConfigBase> {
+  readonly type: string;
+  /** The config section's zod schema (a strict object with `type: z.literal(type)`). */
+  readonly schema?: z.ZodType<C>;
+  /**
+   * True when it trains networks on a data set: the space must decode to the graph IR and fit the
+   * data, experiments are labelled `type:data`, and `naslab export` can rebuild the trained network.
+   */
+  readonly trains: boolean;
+  /** False when its trials cannot run on queue workers (state held in the coordinator's process). */
+  readonly distributable?: boolean;
+  // Method syntax on purpose: entries with specific config types must fit in one registry list.
+  build(config: C, context: EvaluatorContext): Promise<EvaluatorParts<C>>;
+  /**
+   * The train evaluator config that trains one of its architectures from scratch, where that differs
+   * from the config itself (a weight-sharing search retrains its winner): what `naslab export` uses.
+   */
+  retrain?(config: C): TrainEvaluatorConfig;
+}
+
+/** Identity helper that infers the config type of an entry. */
+export function defineEvaluator<C extends EvaluatorConfigBase>(entry: EvaluatorEntry<C>): EvaluatorEntry<C> {
+  return entry;
+}
