@@ -38,6 +38,11 @@ export interface EvaluatorEntry<C extends EvaluatorConfigBase = EvaluatorConfigB
    * data, experiments are labelled `type:data`, and `naslab export` can rebuild the trained network.
    */
   readonly trains: boolean;
+  /**
+   * What an experiment is evaluated on, for listings ("nb201/cifar10", "train:fashion-mnist"), and the
+   * stem of its default name ("nb201-cifar10"; a training evaluator's names start with the space type).
+   */
+  describe(config: C): { readonly label: string; readonly name: string };
   /** False when its trials cannot run on queue workers (state held in the coordinator's process). */
   readonly distributable?: boolean;
   // Method syntax on purpose: entries with specific config types must fit in one registry list.
@@ -49,7 +54,10 @@ export interface EvaluatorEntry<C extends EvaluatorConfigBase = EvaluatorConfigB
   retrain?(config: C): TrainEvaluatorConfig;
 }
 
-/** Identity helper that infers the config type of an entry. */
-export function defineEvaluator<C extends EvaluatorConfigBase>(entry: EvaluatorEntry<C>): EvaluatorEntry<C> {
-  return entry;
+/** Identity helper that infers the config type of an entry and keeps its schema's exact type. */
+export function defineEvaluator<
+  C extends EvaluatorConfigBase,
+  S extends z.ZodType<C> | undefined = undefined,
+>(entry: EvaluatorEntry<C> & { readonly schema?: S }): EvaluatorEntry<C> & { readonly schema: S } {
+  return entry as EvaluatorEntry<C> & { readonly schema: S };
 }

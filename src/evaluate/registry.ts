@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { quoted } from '../core/validate.js';
 import { dartsEvaluatorEntry } from './darts/entry.js';
@@ -17,6 +18,16 @@ export const CONFIG_EVALUATORS = [
   enasEvaluatorEntry,
   dartsEvaluatorEntry,
 ] as const;
+
+type SchemasOf<T extends readonly { readonly schema: unknown }[]> = {
+  -readonly [K in keyof T]: T[K]['schema'];
+};
+
+/** The experiment config's `evaluator` section: one of the registered config types, by `type`. */
+export const evaluatorConfigSchema = z.discriminatedUnion(
+  'type',
+  CONFIG_EVALUATORS.map((e) => e.schema) as SchemasOf<typeof CONFIG_EVALUATORS>,
+);
 
 /** Implementations a strategy builds from another type's config in its place (StrategyEntry.evaluator). */
 const IMPLEMENTATIONS: readonly EvaluatorEntry[] = [easEvaluatorEntry as unknown as EvaluatorEntry];

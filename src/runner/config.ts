@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Json } from '../core/types.js';
 import { parseConfig } from '../core/validate.js';
-import { dartsEvaluatorConfigSchema } from '../evaluate/darts/config.js';
 import { RESERVED_KEY, reservedKeyMessage } from '../files/yaml.js';
-import { enasEvaluatorConfigSchema } from '../evaluate/enas/config.js';
-import { trainEvaluatorConfigSchema } from '../evaluate/train/index.js';
+import { entryOf, evaluatorConfigSchema } from '../evaluate/registry.js';
 import { prunerConfigSchema } from '../prune/config.js';
 import { constraintsConfigSchema, rewardConfigSchema } from '../strategy/reward-objective.js';
 
@@ -32,15 +30,6 @@ const strategySchema = z.union([
     })
     .strict(),
 ]);
-
-const benchmarkEvaluatorSchema = z
-  .object({
-    type: z.literal('benchmark'),
-    /** nb201 | nasbench-macro | a path to a user table YAML (relative to the config file). */
-    benchmark: z.string().min(1).default('nb201'),
-    dataset: z.string().min(1).optional(),
-  })
-  .strict();
 
 const budgetSchema = z
   .object({
@@ -75,14 +64,7 @@ export const experimentConfigSchema = z
     seed: z.number().int().min(0).max(0xffffffff).default(0),
     /** Optional: the evaluator's benchmark brings its space; a declared space searches part of a user table. */
     space: spaceSchema.optional(),
-    evaluator: z
-      .discriminatedUnion('type', [
-        benchmarkEvaluatorSchema,
-        trainEvaluatorConfigSchema,
-        enasEvaluatorConfigSchema,
-        dartsEvaluatorConfigSchema,
-      ])
-      .default({ type: 'benchmark', benchmark: 'nb201' }),
+    evaluator: evaluatorConfigSchema.default({ type: 'benchmark', benchmark: 'nb201' }),
     strategy: strategySchema.default({ name: 'evolution', options: {} }),
     budget: budgetSchema.default({ simulatedSeconds: 12000 }),
     concurrency: z.number().int().min(1).max(256).default(1),
@@ -135,22 +117,14 @@ export function configToJson(config: ExperimentConfig): Json {
 
 /** "nb201/cifar10", a user table's path, or "train:fashion-mnist": what an experiment is evaluated on. */
 export function evaluatorLabel(evaluator: ExperimentConfig['evaluator']): string {
-  if (evaluator.type === 'train' || evaluator.type === 'enas' || evaluator.type === 'darts')
-    return `${evaluator.type}:${evaluator.data.type}`;
-  const { benchmark, dataset } = evaluator;
-  return /\.ya?ml$/i.test(benchmark) || !dataset ? benchmark : `${benchmark}/${dataset}`;
+  return entryOf(evaluator).describe(evaluator).label;
 }
 
 /** A display name when the config gives none, e.g. "nb201-cifar10-evolution" or "chain-train-evolution". */
 export function defaultName(config: ExperimentConfig): string {
-  if (
-    config.evaluator.type === 'train' ||
-    config.evaluator.type === 'enas' ||
-    config.evaluator.type === 'darts'
-  ) {
-    const space = typeof config.space === 'object' && 'type' in config.space ? config.space.type : 'space';
-    return [space, config.evaluator.type, config.strategy.name].join('-');
-  }
-  const bench = config.evaluator.benchmark.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
-  return [bench, config.evaluator.dataset, config.strategy.name].filter(Boolean).join('-');
+  const entry = entryOf(config.evaluator);
+  const stem = entry.describe(config.evaluator).name;
+  if (!entry.trains) return [stem, config.strategy.name].filter(Boolean).join('-');
+  const space = typeof config.space === 'object' && 'type' in config.space ? config.space.type : 'space';
+  return [space, stem, config.strategy.name].join('-');
 }

@@ -8,6 +8,7 @@ export const dartsEvaluatorEntry = defineEvaluator({
   type: 'darts',
   schema: dartsEvaluatorConfigSchema,
   trains: true,
+  describe: (config) => ({ label: `${config.type}:${config.data.type}`, name: config.type }),
   distributable: false,
   build: async (config, { space: spec, baseDir }) => {
     const space = networkSpace(spec);

@@ -10,6 +10,7 @@ import { createEasEvaluator } from './evaluator.js';
 export const easEvaluatorEntry = defineEvaluator<TrainEvaluatorConfig>({
   type: 'eas',
   trains: true,
+  describe: (config) => ({ label: `train:${config.data.type}`, name: 'train' }),
   distributable: false,
   build: async (config, { space: spec, baseDir }) => {
     const space = networkSpace(spec);

@@ -8,6 +8,7 @@ export const enasEvaluatorEntry = defineEvaluator({
   type: 'enas',
   schema: enasEvaluatorConfigSchema,
   trains: true,
+  describe: (config) => ({ label: `${config.type}:${config.data.type}`, name: config.type }),
   distributable: false,
   build: async (config, { space: spec, baseDir }) => {
     const space = networkSpace(spec);

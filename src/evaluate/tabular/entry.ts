@@ -54,6 +54,14 @@ export const benchmarkEvaluatorEntry = defineEvaluator({
   type: 'benchmark',
   schema: benchmarkEvaluatorConfigSchema,
   trains: false,
+  describe: ({ benchmark, dataset }) => {
+    const table = /\.ya?ml$/i.test(benchmark);
+    const stem = benchmark.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
+    return {
+      label: table || !dataset ? benchmark : `${benchmark}/${dataset}`,
+      name: [stem, dataset].filter(Boolean).join('-'),
+    };
+  },
   build: async (config, { space }) => {
     const bench = await loadBenchmark(config.benchmark, { dataset: config.dataset });
     return {

@@ -8,6 +8,7 @@ export const trainEvaluatorEntry = defineEvaluator({
   type: 'train',
   schema: trainEvaluatorConfigSchema,
   trains: true,
+  describe: (config) => ({ label: `${config.type}:${config.data.type}`, name: config.type }),
   build: async (config, { space: spec, baseDir }) => {
     const space = networkSpace(spec);
     const evaluator = await fittedEvaluator(space, await createTrainEvaluator(config, baseDir));
