@@ -141,6 +141,11 @@ describe('parseOptionPairs', () => {
       spaced: 7,
     });
     expect(parseOptionPairs([])).toEqual({});
+    // A prototype key stays an own option, so the strategy refuses it by name.
+    expect(Object.keys(parseOptionPairs(['__proto__=1']))).toEqual(['__proto__']);
+    expect(
+      configError(() => createStrategy('evolution', parseOptionPairs(['__proto__=1']), space, 1)),
+    ).toMatch(/unknown option "__proto__"/);
   });
 
   it('refuses a pair without key=value, showing the form', () => {

@@ -118,11 +118,13 @@ export function describeStrategies(): StrategyDescription[] {
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /**
- * `--opt key=value` pairs -> an options object: numbers and true/false are converted, anything else stays
- * a string (the strategy's schema then says whether it fits).
+ * `--opt key=value` pairs -> an options object: numbers and true/false are typed, anything else stays
+ * a string (the strategy's schema then says whether it fits). Every key becomes an own property, even
+ * `__proto__` (which plain assignment would turn into the object's prototype, losing it), so the
+ * strategy check refuses it like any other unknown option.
  */
 export function parseOptionPairs(pairs: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const entries = new Map<string, unknown>();
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const key = eq < 0 ? '' : pair.slice(0, eq).trim();
@@ -131,9 +133,9 @@ export function parseOptionPairs(pairs: readonly string[]): Record<string, unkno
         `--opt ${JSON.stringify(pair)}: expected the form key=value (e.g. --opt population=20)`,
       );
     }
-    if (Object.hasOwn(out, key)) throw new ConfigError(`--opt ${key} is given more than once`);
+    if (entries.has(key)) throw new ConfigError(`--opt ${key} is given more than once`);
     const raw = pair.slice(eq + 1).trim();
-    out[key] = NUMBER.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+    entries.set(key, NUMBER.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw);
   }
-  return out;
+  return Object.fromEntries(entries);
 }
