@@ -16,7 +16,7 @@ import {
 import type { SearchSpace } from '../../core/space.js';
 
 function mcts(space: SearchSpace<unknown>, options: Partial<MctsOptions> = {}, seed = 1): MctsStrategy {
-  return new MctsStrategy(space, mctsStrategy.options.parse(options), new Rng(seed));
+  return new MctsStrategy(space, mctsStrategy.options.parse({ variant: 'paper', ...options }), new Rng(seed));
 }
 
 function trialOf(p: Proposal): Sample {
@@ -37,7 +37,16 @@ const sumOfChoices = (s: Sample): number => Object.values(s).reduce<number>((a, 
 describe('mcts strategy', () => {
   it('has the documented defaults', () => {
     expect(mctsStrategy.name).toBe('mcts');
-    expect(mctsStrategy.options.parse({})).toEqual({ c: 0.5, backup: 'mean', maxNodes: 100_000 });
+    expect(mctsStrategy.options.parse({})).toEqual({
+      variant: 'efficient',
+      model: 'auto',
+      initial: 5,
+      candidates: 32,
+      imagined: 32,
+      c: 0.5,
+      backup: 'mean',
+      maxNodes: 100_000,
+    });
   });
 
   it('finds the optimum of an additive toy objective far more often than random search', async () => {

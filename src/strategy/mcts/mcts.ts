@@ -3,11 +3,15 @@ import { ConfigError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import type { SearchSpace } from '../../core/space.js';
 import type { Strategy, StrategyContext } from '../../core/strategy.js';
-import type { Choice, Proposal, Sample, StrategyState, TrialRecord } from '../../core/types.js';
+import type { Choice, Metrics, Proposal, Sample, StrategyState, TrialRecord } from '../../core/types.js';
 import { defineStrategy } from '../define.js';
 import { ROOT, SearchTree } from './tree.js';
 import { RunningRange } from '../reward.js';
 import { readState, rngStateSchema } from '../saved-state.js';
+import { guideStateShape, ModelGuide, modelFields } from '../model/guide.js';
+
+/** Fresh rollouts tried before giving up on finding an architecture not yet evaluated. */
+const FRESH_TRIES = 10;
 
 const VERSION = 1;
 const DONE: Proposal = { kind: 'done' };
@@ -26,6 +30,11 @@ const DONE: Proposal = { kind: 'done' };
  * more (the expected maximum of n results grows with n), which reinforces early luck.
  */
 const mctsOptions = z.strictObject({
+  variant: z
+    .enum(['efficient', 'paper'])
+    .default('efficient')
+    .describe("defaults of the 'auto' options: efficient (surrogate-scored rollouts, AlphaX) or paper"),
+  ...modelFields,
   c: z
     .number()
     .min(0)
@@ -54,6 +63,7 @@ const stateSchema = z.strictObject({
   tree: z.string(),
   /** Proposals not told yet, per key: the tree node each one's path ends at, oldest first. */
   pending: z.array(z.tuple([z.string(), z.array(z.number().int().min(0))])),
+  ...guideStateShape,
 });
 
 /**
@@ -70,12 +80,22 @@ const stateSchema = z.strictObject({
  * proposal (NB201: 2.7 on average, the last of them a uniform expansion) and the rollout the rest, so the
  * gain over random search is real but small; sharing statistics across equal choices (RAVE-like) would be
  * the way to a larger one.
+ *
+ * The sample-efficient variant (the default; AlphaX, Wang et al. 2019, in spirit) adds a surrogate of the
+ * results: the rollout that completes a proposal is the best by Thompson sampling of `candidates` random
+ * completions of the selected prefix, and after each result `imagined` simulated iterations descend the
+ * tree by UCB1 (without expanding it), roll out at random and back up the surrogate's predicted score,
+ * shrunk toward the median result by the trust in the model, so the tree's values reflect the model
+ * between real evaluations. Re-proposing an evaluated architecture is avoided while a fresh rollout
+ * turns up.
  */
 export class MctsStrategy implements Strategy {
   readonly name = 'mcts';
   private tree: SearchTree;
   private range = new RunningRange();
   private readonly pending = new Map<string, number[]>();
+  private readonly guide: ModelGuide;
+  private last: Metrics | undefined;
 
   constructor(
     private readonly space: SearchSpace<unknown>,
@@ -83,6 +103,12 @@ export class MctsStrategy implements Strategy {
     private readonly rng: Rng,
   ) {
     this.tree = this.emptyTree();
+    const model = options.model !== 'auto' ? options.model : options.variant === 'paper' ? 'off' : 'gp';
+    this.guide = new ModelGuide(space, model, options.initial);
+  }
+
+  private get efficient(): boolean {
+    return this.options.variant === 'efficient';
   }
 
   /** The number of tree nodes (for tests and the memory bound). */
@@ -118,7 +144,7 @@ export class MctsStrategy implements Strategy {
           node = tree.expand(node, i, next === null ? 0 : next.choices.length);
           if (next === null) tree.markExhausted(node);
         }
-        this.rollout(prefix);
+        this.complete(prefix);
         break;
       }
       const child = tree.select(node, this.range, this.options.backup, this.options.c, rng);
@@ -146,11 +172,93 @@ export class MctsStrategy implements Strategy {
       leaf = this.locate(trial.sample);
     }
     // A failed trial has no score: its proposal is released, and nothing is learned.
-    if (trial.score !== undefined) {
-      this.range.observe(trial.score);
-      this.tree.backup(leaf, trial.score);
-    }
+    if (trial.score === undefined) return Promise.resolve();
+    const repeat = this.guide.has(this.guide.keyOf(trial));
+    this.guide.observe(trial);
+    // Re-proposing an evaluated architecture earns nothing in the efficient variant.
+    if (repeat && this.efficient) return Promise.resolve();
+    this.range.observe(trial.score);
+    this.tree.backup(leaf, trial.score);
+    this.last = {
+      reward: this.range.normalize(trial.score),
+      baseline: this.tree.value(ROOT, this.range, 'mean'),
+    };
+    const error = this.guide.error;
+    if (error !== undefined) this.last = { ...this.last, surrogateError: error };
+    this.simulate();
     return Promise.resolve();
+  }
+
+  diagnostics(): Metrics | undefined {
+    return this.last;
+  }
+
+  /**
+   * Simulated iterations on the model: UCB1 descent through fully expanded nodes (no expansion, no
+   * virtual loss), a random rollout, and a backup of the predicted score shrunk toward the median
+   * result by the trust in the model.
+   */
+  private simulate(): void {
+    const count = this.options.imagined;
+    if (count === 0 || !this.guide.ready(this.rng)) return;
+    const { tree, space, rng } = this;
+    const scores = this.guide.observations
+      .scored()
+      .map((o) => o.score)
+      .sort((a, b) => a - b);
+    const centre = scores[scores.length >> 1]!;
+    const leaves: number[] = [];
+    const samples: Sample[] = [];
+    for (let k = 0; k < count; k++) {
+      const prefix: Record<string, Choice> = {};
+      let node = ROOT;
+      for (let d = space.next(prefix); d !== null && tree.untried(node) === 0; d = space.next(prefix)) {
+        const child = tree.select(node, this.range, this.options.backup, this.options.c, rng);
+        if (child < 0) break;
+        node = child;
+        prefix[d.name] = d.choices[tree.choiceOf(child)] as Choice;
+      }
+      this.rollout(prefix);
+      leaves.push(node);
+      samples.push(prefix);
+    }
+    const predictions = samples.map((s) => this.guide.predict(s));
+    const trust = this.guide.trust(predictions);
+    predictions.forEach((p, i) => tree.backup(leaves[i]!, centre + trust * (p.mean - centre)));
+    if (this.last !== undefined) this.last = { ...this.last, trust };
+  }
+
+  /**
+   * Completes a selected prefix: with a model, the best of `candidates` random completions by Thompson
+   * sampling among those neither evaluated nor in flight; else one random completion (in the efficient
+   * variant, one not evaluated when a few tries find it).
+   */
+  private complete(prefix: Record<string, Choice>): void {
+    const fresh = (key: string) => !this.guide.has(key) && !this.pending.has(key);
+    if (this.guide.ready(this.rng)) {
+      const seen = new Set<string>();
+      const pool: Record<string, Choice>[] = [];
+      for (let i = 0; i < this.options.candidates; i++) {
+        const candidate = { ...prefix };
+        this.rollout(candidate);
+        const key = this.space.key(candidate);
+        if (seen.has(key) || !fresh(key)) continue;
+        seen.add(key);
+        pool.push(candidate);
+      }
+      const pick = this.guide.pick(pool, this.rng);
+      if (pick >= 0) {
+        Object.assign(prefix, pool[pick]);
+        return;
+      }
+    }
+    const tries = this.efficient ? FRESH_TRIES : 1;
+    const start = { ...prefix };
+    for (let i = 0; i < tries; i++) {
+      for (const name of Object.keys(prefix)) if (!(name in start)) delete prefix[name];
+      this.rollout(prefix);
+      if (fresh(this.space.key(prefix))) return;
+    }
   }
 
   state(): StrategyState {
@@ -162,6 +270,7 @@ export class MctsStrategy implements Strategy {
         range: this.range.toJSON(),
         tree: this.tree.toBase64(),
         pending: [...this.pending].map(([key, leaves]) => [key, [...leaves]]),
+        ...this.guide.state(),
       },
     };
   }
@@ -192,6 +301,8 @@ export class MctsStrategy implements Strategy {
     }
     this.tree = tree;
     this.range = RunningRange.fromJSON(data.range);
+    this.guide.restore(data, this.name);
+    this.last = undefined;
     this.rng.setState(data.rng);
   }
 

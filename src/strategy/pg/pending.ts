@@ -39,6 +39,11 @@ export class PendingProposals {
     return at < 0 ? undefined : this.items.splice(at, 1)[0];
   }
 
+  /** Whether a proposal with this key is out. */
+  has(key: string): boolean {
+    return this.items.some((p) => p.key === key);
+  }
+
   clear(): void {
     this.items.length = 0;
   }

@@ -14,11 +14,11 @@ const VERSION = 1;
 const ppoOptions = z.strictObject({
   ...policyGradientFields,
   batch: z
-    .number()
-    .int()
-    .min(1)
-    .default(10)
-    .describe('results per policy update (10: ten updates in a ~100-evaluation search)'),
+    .union([z.literal('auto'), z.number().int().min(1)])
+    .default('auto')
+    .describe(
+      'real results per policy update; auto: 10 (paper: ten updates in ~100 evaluations), 5 (efficient)',
+    ),
   epochs: z.number().int().min(1).default(4).describe('optimisation passes over each batch'),
   clip: z.number().positive().default(0.2).describe('PPO clip range epsilon for the probability ratio'),
 });
@@ -47,6 +47,11 @@ export function surrogateSlope(ratio: number, advantage: number, clip: number): 
  * is rho A grad(logp) where the clip is inactive and 0 where it is active (rho beyond 1 + eps with A > 0,
  * or below 1 - eps with A < 0), so no update pushes the policy far from the one that sampled the batch.
  * While a batch fills, proposals come from the current policy (never 'wait').
+ *
+ * With a model (variant=efficient), after each real result the same clipped epochs run on a batch of
+ * imagined results (the policy's own samples with their log-probabilities at sampling, rewarded by the
+ * surrogate), so the controller improves between real batches; proposals are the policy samples the
+ * surrogate rates best.
  */
 export class PpoStrategy implements Strategy {
   readonly name = 'ppo';
@@ -73,20 +78,31 @@ export class PpoStrategy implements Strategy {
   tell(trial: TrialRecord, _ctx: StrategyContext): Promise<void> {
     const experience = this.learner.receive(trial);
     if (experience !== undefined) this.batch.push(experience);
-    if (this.batch.length >= this.options.batch) {
-      this.update();
+    if (this.batch.length >= this.batchSizeLimit) {
+      this.update(this.batch);
       this.batch.length = 0;
+    }
+    // Between real batches, PPO's epochs run on a batch of imagined results (the surrogate's).
+    if (experience !== undefined) {
+      const imagined = this.learner.imagine();
+      if (imagined.length > 0) this.update(imagined);
     }
     return Promise.resolve();
   }
 
-  private update(): void {
-    const { policy, adam, space } = this.learner;
-    const n = this.batch.length;
-    const { clip, entropy } = this.options;
+  /** Real results per update, the option resolved for the variant. */
+  get batchSizeLimit(): number {
+    const { batch, variant } = this.options;
+    return batch !== 'auto' ? batch : variant === 'paper' ? 10 : 5;
+  }
+
+  private update(batch: readonly Experience[]): void {
+    const { policy, adam, space, entropy } = this.learner;
+    const n = batch.length;
+    const { clip } = this.options;
     for (let epoch = 0; epoch < this.options.epochs; epoch++) {
       policy.params.zeroGrad();
-      for (const { sample, logp, advantage } of this.batch) {
+      for (const { sample, logp, advantage } of batch) {
         const now = policy.forward(space, sample);
         const slope = surrogateSlope(Math.exp(now.logp - logp), advantage, clip);
         // The loss is minus the objective, averaged over the batch.
@@ -107,13 +123,13 @@ export class PpoStrategy implements Strategy {
 
   restore(state: StrategyState): void {
     const data = readState(state, this.name, VERSION, stateSchema);
-    if (data.batch.length >= this.options.batch) {
+    if (data.batch.length >= this.batchSizeLimit) {
       throw new ConfigError(
-        `saved "ppo" state holds ${data.batch.length} results for a batch of ${this.options.batch}: ` +
+        `saved "ppo" state holds ${data.batch.length} results for a batch of ${this.batchSizeLimit}: ` +
           `resume with the experiment's own strategy options`,
       );
     }
-    this.learner.restore(data);
+    this.learner.restore(data, this.name);
     this.batch.length = 0;
     this.batch.push(...data.batch);
   }

@@ -9,7 +9,11 @@ import { context, flatSpace, keyOf, trialRecord } from '../toy.testkit.js';
 const space = flatSpace(3, ['a', 'b', 'c']);
 
 function reinforce(options: Partial<ReinforceOptions> = {}, seed = 1, s = space): ReinforceStrategy {
-  return new ReinforceStrategy(s, reinforceStrategy.options.parse(options), new Rng(seed));
+  return new ReinforceStrategy(
+    s,
+    reinforceStrategy.options.parse({ variant: 'paper', ...options }),
+    new Rng(seed),
+  );
 }
 
 function trialOf(p: Proposal): Sample {
@@ -26,7 +30,19 @@ describe('reinforce strategy', () => {
     // 6 decisions x 4 choices = 4096 architectures; the score is the sum of the choices, optimum 18.
     const toy = flatSpace(6, [0, 1, 2, 3]);
     const runs = (entry: typeof randomStrategy | typeof reinforceStrategy, options = {}) =>
-      solvedRuns((seed) => createWith(entry, options, toy, seed), toy, 18, 300, 30);
+      solvedRuns(
+        (seed) =>
+          createWith(
+            entry,
+            entry === reinforceStrategy ? { variant: 'paper', ...options } : options,
+            toy,
+            seed,
+          ),
+        toy,
+        18,
+        300,
+        30,
+      );
     // Measured: factorized 25/30, LSTM (20 units, lr 0.003) 30/30, random 2/30 (expected about 7%).
     expect(await runs(reinforceStrategy)).toBeGreaterThanOrEqual(20);
     expect(await runs(reinforceStrategy, { policy: 'lstm', hidden: 20, lr: 0.003 })).toBeGreaterThanOrEqual(

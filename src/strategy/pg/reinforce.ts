@@ -37,6 +37,10 @@ const stateSchema = z.strictObject({
  * averaged over a batch of M results. The baseline is an exponential moving average of the rewards.
  * With several trials in flight each proposal is drawn from the current policy, and each result
  * contributes the gradient of its own architecture's log-probability at the current parameters.
+ *
+ * With a model (variant=efficient), each update on real results is followed by one on a batch of
+ * imagined ones (the policy's own samples, rewarded by the surrogate; see PolicyGradientLearner), and
+ * each proposal is the policy sample the surrogate rates best.
  */
 export class ReinforceStrategy implements Strategy {
   readonly name = 'reinforce';
@@ -58,15 +62,29 @@ export class ReinforceStrategy implements Strategy {
   tell(trial: TrialRecord, _ctx: StrategyContext): Promise<void> {
     const experience = this.learner.receive(trial);
     if (experience === undefined) return Promise.resolve();
-    const { policy, adam, space } = this.learner;
+    const { policy, adam, space, entropy } = this.learner;
     if (this.gathered === 0) policy.params.zeroGrad();
     policy.forward(space, experience.sample);
-    policy.backward(-experience.advantage, -this.options.entropy);
+    policy.backward(-experience.advantage, -entropy);
     if (++this.gathered >= this.options.batch) {
       adam.update(policy.params, 1 / this.options.batch);
       this.gathered = 0;
+      this.dream();
     }
     return Promise.resolve();
+  }
+
+  /** One REINFORCE step on a batch of imagined results (the model's predictions), if there is a model. */
+  private dream(): void {
+    const imagined = this.learner.imagine();
+    if (imagined.length === 0) return;
+    const { policy, adam, space, entropy } = this.learner;
+    policy.params.zeroGrad();
+    for (const { sample, advantage } of imagined) {
+      policy.forward(space, sample);
+      policy.backward(-advantage, -entropy);
+    }
+    adam.update(policy.params, 1 / imagined.length);
   }
 
   diagnostics(): Metrics | undefined {
@@ -90,7 +108,7 @@ export class ReinforceStrategy implements Strategy {
           `resume with the experiment's own strategy options`,
       );
     }
-    this.learner.restore(data);
+    this.learner.restore(data, this.name);
     if (data.grad !== null) this.learner.policy.params.loadGrad(data.grad);
     this.gathered = data.gathered;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelFields } from '../model/guide.js';
 import type { StepReward } from './episode.js';
 import { scheduleOption, type EpsilonStep } from './schedule.js';
 import type { EarlyStopShaping } from './shaping.js';
@@ -21,13 +22,23 @@ import type { EarlyStopShaping } from './shaping.js';
 
 /** Options shared by `qlearning` (MetaQNN) and `blockqnn`. */
 const commonOptions = {
-  alpha: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(0.1)
+  variant: z
+    .enum(['efficient', 'paper'])
+    .default('efficient')
+    .describe("defaults of the 'auto' options: efficient (model-based, rank rewards, no repeats) or paper"),
+  reward: z
+    .enum(['auto', 'rank', 'range'])
+    .default('auto')
     .describe(
-      'Q-learning rate alpha (MetaQNN: 0.01 over ~2,700 models; 0.1 lets Q settle within ~100 evaluations)',
+      'r_T: rank = the share of results below the score; range = the score min-max mapped over the ' +
+        'range seen (MetaQNN); auto: rank (efficient), range (paper)',
+    ),
+  ...modelFields,
+  alpha: z
+    .union([z.literal('auto'), z.number().gt(0).max(1)])
+    .default('auto')
+    .describe(
+      'Q-learning rate; auto: 0.1 (efficient: Q settles within ~100 evaluations), 0.01 (paper: MetaQNN)',
     ),
   qInit: z
     .number()
@@ -70,11 +81,11 @@ const commonOptions = {
 export const qlearningOptions = z.strictObject({
   ...commonOptions,
   stepReward: z
-    .enum(['zero', 'terminal', 'share'])
-    .default('terminal')
+    .enum(['auto', 'zero', 'terminal', 'share'])
+    .default('auto')
     .describe(
-      "reward of non-final steps: 'terminal' = r_T (the issue's update), 'zero' (MetaQNN's paper: " +
-        "then only the last decisions learn), 'share' = r_T / T (BlockQNN)",
+      "reward of non-final steps: 'terminal' = r_T, 'zero' (MetaQNN's paper: then only the last " +
+        "decisions learn), 'share' = r_T / T (BlockQNN); auto: terminal (efficient), zero (paper)",
     ),
 });
 export type QLearningOptions = z.output<typeof qlearningOptions>;
@@ -101,6 +112,13 @@ export type BlockQnnOptions = z.output<typeof blockqnnOptions>;
 
 /** What the agent runs with: the options of either entry, shaping off for plain qlearning. */
 export interface QLearningConfig {
+  readonly reward: 'rank' | 'range';
+  readonly model: 'gp' | 'mlp' | 'off';
+  /** Skip results for architectures already learned from, and avoid proposing them. */
+  readonly skipRepeats: boolean;
+  readonly initial: number;
+  readonly candidates: number;
+  readonly imagined: number;
   readonly alpha: number;
   readonly qInit: number;
   readonly warmup: number;
@@ -111,4 +129,22 @@ export interface QLearningConfig {
   readonly state: 'auto' | 'space' | 'decision';
   readonly stepReward: StepReward;
   readonly shaping: EarlyStopShaping;
+}
+
+/** The agent's configuration from either entry's options, every 'auto' resolved for the variant. */
+export function resolveQLearning(
+  o: QLearningOptions | Omit<BlockQnnOptions, 'mu' | 'rho' | 'flopsMetric'>,
+  shaping: EarlyStopShaping,
+  paperStepReward: StepReward,
+): QLearningConfig {
+  const paper = o.variant === 'paper';
+  return {
+    ...o,
+    alpha: o.alpha !== 'auto' ? o.alpha : paper ? 0.01 : 0.1,
+    stepReward: o.stepReward !== 'auto' ? o.stepReward : paper ? paperStepReward : 'terminal',
+    reward: o.reward !== 'auto' ? o.reward : paper ? 'range' : 'rank',
+    model: o.model !== 'auto' ? o.model : paper ? 'off' : 'gp',
+    skipRepeats: !paper,
+    shaping,
+  };
 }

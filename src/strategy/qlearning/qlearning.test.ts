@@ -15,7 +15,11 @@ function qlearning(
   options: Record<string, unknown> = {},
   seed = 1,
 ): QLearningStrategy {
-  const parsed = parseConfig(qlearningStrategy.options, options, 'qlearning options');
+  const parsed = parseConfig(
+    qlearningStrategy.options,
+    { variant: 'paper', alpha: 0.1, stepReward: 'terminal', ...options },
+    'qlearning options',
+  );
   return qlearningStrategy.create({ space, options: parsed, rng: new Rng(seed) }) as QLearningStrategy;
 }
 
@@ -24,7 +28,11 @@ function blockqnn(
   options: Record<string, unknown> = {},
   seed = 1,
 ): QLearningStrategy {
-  const parsed = parseConfig(blockqnnStrategy.options, options, 'blockqnn options');
+  const parsed = parseConfig(
+    blockqnnStrategy.options,
+    { variant: 'paper', alpha: 0.1, ...options },
+    'blockqnn options',
+  );
   return blockqnnStrategy.create({ space, options: parsed, rng: new Rng(seed) }) as QLearningStrategy;
 }
 

@@ -3,7 +3,15 @@ import { ConfigError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import type { SearchSpace } from '../../core/space.js';
 import type { Strategy, StrategyContext } from '../../core/strategy.js';
-import type { Choice, Decision, Proposal, StrategyState, TrialRecord } from '../../core/types.js';
+import type {
+  Choice,
+  Decision,
+  Metrics,
+  Proposal,
+  Sample,
+  StrategyState,
+  TrialRecord,
+} from '../../core/types.js';
 import { defineStrategy } from '../define.js';
 import {
   actionKeys,
@@ -15,11 +23,13 @@ import {
   type StateOf,
   type Step,
 } from './episode.js';
-import { blockqnnOptions, qlearningOptions, type QLearningConfig } from './options.js';
+import { blockqnnOptions, qlearningOptions, resolveQLearning, type QLearningConfig } from './options.js';
 import { metaqnnEpsilon, scheduledEpsilon } from './schedule.js';
 import { earlyStopPenalty, type EarlyStopShaping } from './shaping.js';
 import { qKey, QTable } from './table.js';
 import { RunningRange } from '../reward.js';
+import { guideStateShape, ModelGuide } from '../model/guide.js';
+import { SortedScores } from '../model/rank.js';
 import { encodeScore, readState, rngStateSchema, sampleSchema, scoreSchema } from '../saved-state.js';
 
 const VERSION = 1;
@@ -30,7 +40,12 @@ const stateSchema = z.strictObject({
   table: z.strictObject({ keys: z.array(z.string()), values: z.string() }),
   /** Oldest first. */
   replay: z.array(z.strictObject({ sample: sampleSchema, score: scoreSchema, penalty: z.number() })),
+  ...guideStateShape,
+  pending: z.array(z.string()),
 });
+
+/** Fresh episodes tried before giving up on finding an architecture not yet evaluated. */
+const FRESH_TRIES = 10;
 
 /**
  * Tabular Q-learning over the decision sequence with epsilon-greedy exploration and experience replay
@@ -38,12 +53,25 @@ const stateSchema = z.strictObject({
  * 2018) and, on a cell space, the cell-structure state. Episodes are independent, so every ask proposes
  * at once whatever is in flight; a result is matched to its episode through its sample, which determines
  * the whole trajectory.
+ *
+ * The sample-efficient variant (the default) adds, without changing the agent: rewards as ranks among
+ * the results so far (reward=rank), no credit for a re-told architecture and no re-proposal of one
+ * while a fresh episode turns up, and a model (Dyna-style): after each result, `imagined` episodes of
+ * the current epsilon-greedy policy are replayed with the surrogate's predicted reward, at a learning
+ * rate scaled by how far the surrogate is trusted; and each proposal is the best by Thompson sampling of
+ * `candidates` epsilon-greedy episodes.
  */
 export class QLearningStrategy implements Strategy {
   private readonly table: QTable;
   private readonly memory: ReplayMemory;
   private range = new RunningRange();
   private readonly stateOf: StateOf;
+  private readonly guide: ModelGuide;
+  /** Every scored result, sorted (rank rewards). */
+  private readonly scores = new SortedScores();
+  private last: Metrics | undefined;
+  /** Proposals not told yet (efficient variant: kept out of the next proposals). */
+  private readonly pending = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -53,6 +81,7 @@ export class QLearningStrategy implements Strategy {
   ) {
     this.table = new QTable(config.qInit, config.tableSize);
     this.memory = new ReplayMemory(config.replaySize);
+    this.guide = new ModelGuide(space, config.model, config.initial);
     const agentState = space.agentState?.bind(space);
     if (config.state === 'space' && agentState === undefined) {
       throw new ConfigError(
@@ -74,6 +103,35 @@ export class QLearningStrategy implements Strategy {
 
   ask(ctx: StrategyContext): Promise<Proposal> {
     const epsilon = this.epsilon(ctx.progress);
+    if (ctx.running === 0) this.pending.clear();
+    const fresh = (key: string) => !this.guide.has(key) && !this.pending.has(key);
+    let sample: Sample | undefined;
+    if (this.guide.ready(this.rng)) {
+      const seen = new Set<string>();
+      const pool: Sample[] = [];
+      for (let i = 0; i < this.config.candidates; i++) {
+        const episode = this.episode(epsilon);
+        const key = this.space.key(episode);
+        if (seen.has(key) || !fresh(key)) continue;
+        seen.add(key);
+        pool.push(episode);
+      }
+      const pick = this.guide.pick(pool, this.rng);
+      if (pick >= 0) sample = pool[pick];
+    }
+    if (sample === undefined) {
+      const tries = this.config.skipRepeats ? FRESH_TRIES : 1;
+      for (let i = 0; i < tries; i++) {
+        sample = this.episode(epsilon);
+        if (fresh(this.space.key(sample))) break;
+      }
+    }
+    if (this.config.skipRepeats) this.pending.add(this.space.key(sample!));
+    return Promise.resolve({ kind: 'trial', sample: sample! });
+  }
+
+  /** One epsilon-greedy walk of the decision process. */
+  private episode(epsilon: number): Sample {
     const sample: Record<string, Choice> = {};
     let previous: Choice | undefined;
     let index = 0;
@@ -82,10 +140,11 @@ export class QLearningStrategy implements Strategy {
       sample[d.name] = choice;
       previous = choice;
     }
-    return Promise.resolve({ kind: 'trial', sample });
+    return sample;
   }
 
-  tell(trial: TrialRecord, _ctx: StrategyContext): Promise<void> {
+  tell(trial: TrialRecord, ctx: StrategyContext): Promise<void> {
+    this.pending.delete(this.guide.keyOf(trial));
     const score = trial.score;
     // A failed trial has no score: nothing to learn. Invalid ones carry the invalid reward as r_T.
     if (score === undefined || Number.isNaN(score)) return Promise.resolve();
@@ -97,9 +156,15 @@ export class QLearningStrategy implements Strategy {
       if (error instanceof RangeError) return Promise.resolve();
       throw error;
     }
+    const repeat = this.guide.has(this.guide.keyOf(trial));
+    const added = this.guide.observe(trial);
+    // Re-proposing an evaluated architecture earns nothing (the runner re-told a duplicate's result).
+    if (repeat && this.config.skipRepeats) return Promise.resolve();
     const complete = trial.state === 'complete';
     // Only real results set the range: an invalid reward far below it would squash every other reward.
     if (complete) this.range.observe(score);
+    // The ranks are over the distinct architectures told (the guide's record, rebuilt on restore).
+    if (added) this.scores.add(score);
     // An invalid architecture may not decode, and has no metrics: no early-stop penalty.
     const penalty = complete
       ? earlyStopPenalty(this.config.shaping, trial.metrics, () => this.space.decode(trial.sample))
@@ -109,7 +174,42 @@ export class QLearningStrategy implements Strategy {
       const episode = this.memory.at(this.rng.int(this.memory.size));
       replay(this.table, episode.steps, this.reward(episode), this.config.alpha, this.config.stepReward);
     }
+    this.last = {
+      reward: this.reward({ score, penalty }),
+      baseline: this.config.reward === 'rank' ? 0.5 : this.range.normalize(this.scores.median()),
+    };
+    const error = this.guide.error;
+    if (error !== undefined) this.last = { ...this.last, surrogateError: error };
+    this.imagine(this.epsilon(ctx.progress));
     return Promise.resolve();
+  }
+
+  /**
+   * Replays `imagined` episodes of the current epsilon-greedy policy with the surrogate's predicted
+   * reward (ranked among the real results, like a real one), at alpha scaled by the trust in the model.
+   */
+  private imagine(epsilon: number): void {
+    const count = this.config.imagined;
+    if (count === 0 || !this.guide.ready(this.rng)) return;
+    const samples = Array.from({ length: count }, () => this.episode(Math.max(epsilon, 0.1)));
+    const predictions = samples.map((s) => this.guide.predict(s));
+    const trust = this.guide.trust(predictions);
+    const alpha = this.config.alpha * trust;
+    samples.forEach((s, i) => {
+      const steps = trajectory(this.space, s, this.stateOf);
+      replay(
+        this.table,
+        steps,
+        this.reward({ score: predictions[i]!.mean, penalty: 0 }),
+        alpha,
+        this.config.stepReward,
+      );
+    });
+    if (this.last !== undefined) this.last = { ...this.last, trust };
+  }
+
+  diagnostics(): Metrics | undefined {
+    return this.last;
   }
 
   state(): StrategyState {
@@ -125,6 +225,8 @@ export class QLearningStrategy implements Strategy {
           score: encodeScore(e.score),
           penalty: e.penalty,
         })),
+        ...this.guide.state(),
+        pending: [...this.pending],
       },
     };
   }
@@ -161,6 +263,12 @@ export class QLearningStrategy implements Strategy {
     this.range = RunningRange.fromJSON(data.range);
     this.memory.clear();
     for (const e of episodes) this.memory.add(e);
+    this.guide.restore(data, this.name);
+    this.scores.clear();
+    for (const o of this.guide.observations.scored()) this.scores.add(o.score);
+    this.pending.clear();
+    for (const key of data.pending) this.pending.add(key);
+    this.last = undefined;
   }
 
   /** Sizes, for tests and diagnostics. */
@@ -173,9 +281,14 @@ export class QLearningStrategy implements Strategy {
     return this.table.get(qKey(state, choice));
   }
 
-  /** r_T: the score mapped to [0, 1] over the range seen so far, less the early-stop penalty. */
-  private reward(episode: Episode): number {
-    return this.range.normalize(episode.score) - episode.penalty;
+  /**
+   * r_T in [0, 1], less the early-stop penalty: the score's share of the results below it (rank), or
+   * the score mapped over the range seen so far (range).
+   */
+  private reward(episode: Pick<Episode, 'score' | 'penalty'>): number {
+    const r =
+      this.config.reward === 'rank' ? this.scores.share(episode.score) : this.range.normalize(episode.score);
+    return r - episode.penalty;
   }
 
   /** Epsilon-greedy; the greedy choice breaks ties uniformly at random. */
@@ -210,7 +323,7 @@ export const qlearningStrategy = defineStrategy({
     'MetaQNN: tabular Q-learning over the decisions, epsilon-greedy (1 then 0.9..0.1), experience replay',
   options: qlearningOptions,
   create: ({ space, options, rng }) =>
-    new QLearningStrategy('qlearning', space, { ...options, shaping: noShaping }, rng),
+    new QLearningStrategy('qlearning', space, resolveQLearning(options, noShaping, 'zero'), rng),
 });
 
 export const blockqnnStrategy = defineStrategy({
@@ -220,6 +333,11 @@ export const blockqnnStrategy = defineStrategy({
   options: blockqnnOptions,
   create: ({ space, options, rng }) => {
     const { mu, rho, flopsMetric, ...rest } = options;
-    return new QLearningStrategy('blockqnn', space, { ...rest, shaping: { mu, rho, flopsMetric } }, rng);
+    return new QLearningStrategy(
+      'blockqnn',
+      space,
+      resolveQLearning(rest, { mu, rho, flopsMetric }, 'share'),
+      rng,
+    );
   },
 });

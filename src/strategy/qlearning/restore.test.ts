@@ -72,7 +72,11 @@ describe('qlearning restore refuses what does not fit', () => {
 
   it('more episodes or Q-values than the options allow, an episode outside the space, a bad blob', async () => {
     const space = flatSpace(2, [0, 1]);
-    const big = new Harness(create(qlearningStrategy, { replays: 2 }, space, 1), space, () => 1);
+    const big = new Harness(
+      create(qlearningStrategy, { variant: 'paper', replays: 2 }, space, 1),
+      space,
+      () => 1,
+    );
     await big.run(40);
     const saved = big.strategy.state();
     expect(() => create(qlearningStrategy, { replaySize: 3 }, space, 1).restore(saved)).toThrow(
