@@ -66,6 +66,10 @@ export interface ControllerPoint {
   readonly reward?: number | null;
   readonly baseline?: number | null;
   readonly entropy?: number | null;
+  /** |predicted - actual| of the surrogate a model-based RL strategy learns from, on this trial. */
+  readonly surrogateError?: number | null;
+  /** How far the controller trusted the surrogate's predictions after this trial, in (0, 1]. */
+  readonly trust?: number | null;
 }
 
 export interface GraphNode {

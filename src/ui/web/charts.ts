@@ -89,7 +89,10 @@ export function curvePlots(reports: readonly ReportRow[], signal: string | null)
   });
 }
 
-/** The RL controller over trials: reward against its baseline, and the policy's entropy beside them. */
+/**
+ * The RL controller over trials: reward against its baseline, the policy's entropy beside them, and for
+ * a model-based strategy the surrogate's error on each trial and the trust placed in it.
+ */
 export function controllerPlots(points: readonly ControllerPoint[]): Chart[] {
   const series = (name: 'reward' | 'baseline') =>
     points.flatMap((p) => (typeof p[name] === 'number' ? [{ x: p.number, y: p[name], series: name }] : []));
@@ -127,6 +130,36 @@ export function controllerPlots(points: readonly ControllerPoint[]): Chart[] {
         x: { label: 'trial', grid: true },
         y: { label: 'entropy', grid: true, nice: true },
         marks: [Plot.lineY(entropy, { x: 'x', y: 'y', stroke: '#7c3aed', strokeWidth: 1.5 })],
+      }),
+    );
+  }
+  const model = (name: 'surrogateError' | 'trust'): Point[] =>
+    points.flatMap((p) => (typeof p[name] === 'number' ? [{ x: p.number, y: p[name] }] : []));
+  const error = model('surrogateError');
+  if (error.length > 0) {
+    charts.push(
+      Plot.plot({
+        width: WIDTH / 2,
+        height: HEIGHT,
+        x: { label: 'trial', grid: true },
+        y: { label: 'surrogate |error|', grid: true, nice: true },
+        marks: [
+          Plot.dot(error, { x: 'x', y: 'y', r: 2, fill: MUTED }),
+          // The trend: a moving mean over 10 trials, so a model that learns shows a falling line.
+          Plot.lineY(error, Plot.windowY({ k: 10, anchor: 'end' }, { x: 'x', y: 'y', stroke: '#059669' })),
+        ],
+      }),
+    );
+  }
+  const trust = model('trust');
+  if (trust.length > 0) {
+    charts.push(
+      Plot.plot({
+        width: WIDTH / 2,
+        height: HEIGHT,
+        x: { label: 'trial', grid: true },
+        y: { label: 'trust in the model', grid: true, domain: [0, 1] },
+        marks: [Plot.lineY(trust, { x: 'x', y: 'y', stroke: '#d97706', strokeWidth: 1.5 })],
       }),
     );
   }
