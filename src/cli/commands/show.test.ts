@@ -20,7 +20,7 @@ const TRIALS: Metrics[] = [
   { acc: 85, lat: 5, size: 9 },
 ];
 
-async function experiment(config: object): Promise<{ db: string; id: string }> {
+async function experiment(config: object, cost = 1): Promise<{ db: string; id: string }> {
   const db = join(dir, `${Math.random().toString(36).slice(2)}.db`);
   const storage = openStorage(db);
   try {
@@ -31,7 +31,7 @@ async function experiment(config: object): Promise<{ db: string; id: string }> {
     for (const [i, metrics] of TRIALS.entries()) {
       const sample = samples[i * 7] as TrialRecord['sample'];
       const t = await storage.createTrial(id, { sample, key: space.key(sample) });
-      await storage.finish(t.id, { state: 'complete', metrics, score: metrics.acc as number, cost: 1 });
+      await storage.finish(t.id, { state: 'complete', metrics, score: metrics.acc as number, cost });
     }
     return { db, id };
   } finally {
@@ -110,6 +110,17 @@ describe('naslab show: the Pareto front', () => {
     expect(shown.best.number).toBe(3);
     expect(shown.top.map((t) => t.number)).toEqual([3, 1, 2, 0]);
     expect(shown.front.map((t) => t.number)).toEqual([0, 3, 1]);
+  });
+
+  it('says what the trials cost: simulated seconds on a table, never "simulated 0 s" for trained ones', async () => {
+    const table = await experiment(NSGA2);
+    expect((await capture(() => showCommand(table.id, { db: table.db }))).out).toContain(
+      'trials: 4 (4 complete), simulated 4 s',
+    );
+    const trained = await experiment(NSGA2, 0);
+    const out = (await capture(() => showCommand(trained.id, { db: trained.db }))).out;
+    expect(out).toMatch(/trials: 4 \(4 complete\)(, [\d.]+s of trial time)?\n/);
+    expect(out).not.toContain('simulated');
   });
 
   it('reads --objectives strictly', () => {

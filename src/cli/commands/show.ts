@@ -12,7 +12,7 @@ import {
 import { storedConfig } from '../../runner/experiment.js';
 import { MEMORY_LOCATION, openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
-import { EXIT, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
+import { EXIT, formatDuration, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
 import { bestTrial } from '../../runner/best.js';
 
 export interface ShowFlags extends OutputFlags {
@@ -20,6 +20,19 @@ export interface ShowFlags extends OutputFlags {
   readonly top?: number;
   /** `--objectives acc:max,latency_pixel3_ms:min`: the front's axes, overriding the config's. */
   readonly objectives?: string;
+}
+
+/**
+ * What the trials cost: simulated seconds for a tabular benchmark, otherwise the wall time the finished
+ * trials took (a trained search simulates nothing, and "simulated 0 s" would read as free).
+ */
+function spentText(trials: readonly TrialRecord[], simulatedSeconds: number): string {
+  if (simulatedSeconds > 0) return `, simulated ${formatNumber(simulatedSeconds)} s`;
+  const wall = trials.reduce(
+    (a, t) => a + (t.finishedAt === undefined ? 0 : Math.max(0, t.finishedAt - t.createdAt) / 1000),
+    0,
+  );
+  return wall > 0 ? `, ${formatDuration(wall)} of trial time` : '';
 }
 
 /**
@@ -117,7 +130,7 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
       flags,
       `  trials: ${trials.length} (${Object.entries(counts)
         .map(([s, n]) => `${n} ${s}`)
-        .join(', ')}), simulated ${formatNumber(simulatedSeconds)} s`,
+        .join(', ')})${spentText(trials, simulatedSeconds)}`,
     );
     if (!best) {
       info(flags, '  no completed trial yet');
