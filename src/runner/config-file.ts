@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.js';
 import { quoted } from '../core/validate.js';
 import { benchmarkChoiceProblem } from '../evaluate/tabular/benchmark.js';
 import { readYamlFile } from '../files/yaml.js';
-import { describeStrategies } from '../strategy/registry.js';
+import { describeStrategies, strategyOptionNames } from '../strategy/registry.js';
 
 export { readYamlFile };
 import { parseExperimentConfig, type ExperimentConfig } from './config.js';
@@ -72,9 +72,9 @@ export function checkChoices(config: ExperimentConfig, origins: ChoiceOrigins): 
     );
   }
   const known = strategy.options.map((o) => o.name);
+  const accepted = strategyOptionNames(name);
   for (const key of Object.keys(options)) {
-    // `screen: K` wraps any strategy in predictor screening (the registry's createStrategy).
-    if (known.includes(key) || (key === 'screen' && name !== 'screen')) continue;
+    if (accepted.includes(key)) continue;
     const list = known.length > 0 ? `known options: ${known.join(', ')}` : 'it takes no options';
     throw new ConfigError(
       `${origins.option(key.length > 60 ? `${key.slice(0, 60)}...` : key)}: unknown option ${quoted(key)} of strategy "${name}" (${list})${didYouMean(key, known)}`,

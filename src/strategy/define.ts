@@ -32,6 +32,11 @@ export interface StrategyEntry<O extends z.ZodObject = z.ZodObject> {
    * (every strategy resumes exactly) use them.
    */
   readonly example?: Readonly<Record<string, unknown>>;
+  /**
+   * An option that, given to any other strategy, wraps that strategy in this one, which is then created
+   * with `{ inner: <name>, innerOptions: <the rest>, [wrapsWith]: <its value> }`.
+   */
+  readonly wrapsWith?: string;
   // Method syntax on purpose: entries with specific option types must fit in one registry list.
   create(init: StrategyInit<z.output<O>>): Strategy;
 }

@@ -63,6 +63,19 @@ export function strategyEntry(name: string): StrategyEntry {
   return entry;
 }
 
+/** The strategy that an option given to `name` asks to wrap it in (`screen: 10` on evolution), if any. */
+function wrapperOf(name: string, options: Readonly<Record<string, unknown>>): StrategyEntry | undefined {
+  return [...registry.values()].find(
+    (e) => e.wrapsWith !== undefined && e.name !== name && Object.hasOwn(options, e.wrapsWith),
+  );
+}
+
+/** The options strategy `name` accepts: its own, and those that wrap it in another strategy. */
+export function strategyOptionNames(name: string): string[] {
+  const wrappers = [...registry.values()].filter((e) => e.wrapsWith !== undefined && e.name !== name);
+  return [...Object.keys(strategyEntry(name).options.shape), ...wrappers.map((e) => e.wrapsWith as string)];
+}
+
 /**
  * Validates `options` against the strategy's schema (defaults filled in) and creates it with its own Rng
  * stream derived from the experiment seed.
@@ -73,10 +86,11 @@ export function createStrategy(
   space: SearchSpace<unknown>,
   seed: number,
 ): Strategy {
-  // `screen: K` on any strategy wraps it in predictor screening (`--strategy evolution --opt screen=10`).
-  if (name !== 'screen' && options['screen'] !== undefined) {
-    const { screen, ...innerOptions } = options;
-    return createStrategy('screen', { inner: name, innerOptions, screen }, space, seed);
+  const wrapper = wrapperOf(name, options);
+  if (wrapper !== undefined) {
+    const key = wrapper.wrapsWith as string;
+    const { [key]: value, ...innerOptions } = options;
+    return createStrategy(wrapper.name, { inner: name, innerOptions, [key]: value }, space, seed);
   }
   const entry = strategyEntry(name);
   const where = `strategy "${name}" options`;

@@ -210,6 +210,8 @@ export function screenStrategy(create: CreateStrategy): StrategyEntry<typeof scr
     name: 'screen',
     description: 'predictor screening: ask another strategy for K proposals, evaluate the best-predicted',
     options: screenOptions,
+    // `--strategy evolution --opt screen=10`: any strategy given `screen` is screened by this one.
+    wrapsWith: 'screen',
     create: ({ space, options, rng }) => new ScreenStrategy(space, options, rng, create),
   });
 }
