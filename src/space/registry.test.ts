@@ -8,7 +8,7 @@ import { MacroSpace } from './macro.js';
 import { Nb201NetSpace } from './nb201-net.js';
 import { NasbenchMacroSpace } from './nasbench-macro.js';
 import { Nb201Space } from './nb201.js';
-import { createSpace, SPACE_TYPES } from './registry.js';
+import { createSpace, registerSpace, spaceTypes } from './registry.js';
 import { countArchitectures, enumerate, randomSample } from './walk.js';
 import { Rng } from '../core/rng.js';
 
@@ -38,7 +38,7 @@ describe('createSpace', () => {
       'unknown space type "nb101"; known types: nb201, nasbench-macro, declared, chain, macro, cell, nb201-net, morph',
     );
     expect(() => createSpace({ type: 'toString' })).toThrow(/unknown space type "toString"/);
-    expect(SPACE_TYPES).toEqual([
+    expect(spaceTypes()).toEqual([
       'nb201',
       'nasbench-macro',
       'declared',
@@ -48,6 +48,22 @@ describe('createSpace', () => {
       'nb201-net',
       'morph',
     ]);
+  });
+
+  it('takes a space type registered from outside, and refuses a second registration', () => {
+    registerSpace('test-two-bits', (spec) =>
+      createSpace({
+        type: 'declared',
+        name: String(spec['name'] ?? 'two-bits'),
+        decisions: [
+          { name: 'a', choices: [0, 1] },
+          { name: 'b', choices: [0, 1] },
+        ],
+      }),
+    );
+    expect(spaceTypes()).toContain('test-two-bits');
+    expect(countArchitectures(createSpace({ type: 'test-two-bits' }))).toBe(4);
+    expect(() => registerSpace('chain', () => createSpace({ type: 'nb201' }))).toThrow(/registered twice/);
   });
 
   it('validates a declared spec', () => {
