@@ -84,7 +84,7 @@ describe('darts end to end', () => {
     expect(retrained.metrics.darts_phase).toBe(DARTS_PHASES.retrain);
     expect(retrained.metrics.test_acc).toBeGreaterThan(0.3); // 10 classes: chance is 0.1
     expect((await storage.experiment(summary.experimentId)).name).toBe('cell-darts-darts');
-  }, 180_000);
+  }, 720_000);
 
   it('stopped mid-epoch and resumed, ends with the same trials as an uninterrupted run', async () => {
     // One block per cell keeps the three runs' session builds short.
@@ -111,5 +111,5 @@ describe('darts end to end', () => {
     expect(resumed.stopReason).toBe('done');
     expect((await reopened.trials(first.experimentId)).map(view)).toEqual(expected);
     await reopened.close();
-  }, 240_000);
+  }, 960_000);
 });

@@ -71,7 +71,7 @@ describe('eas end to end', () => {
       );
       expect(child.metrics['valid_acc']).toBeGreaterThan(0.1);
     }
-  }, 120_000);
+  }, 480_000);
 
   it('resumes exactly: a run stopped after 3 trials and resumed equals the uninterrupted one', async () => {
     const cut = join(dir, 'cut.db');
@@ -85,7 +85,7 @@ describe('eas end to end', () => {
     const reference = await storageWhole.trials('1');
     await storageWhole.close();
     expect(resumed.map(view)).toEqual(reference.map(view));
-  }, 120_000);
+  }, 480_000);
 
   it('exports the best network: export rebuilds it from the stored sample and retrains it', async () => {
     const storage = SqliteStorage.open(whole);
@@ -103,5 +103,5 @@ describe('eas end to end', () => {
     } finally {
       await storage.close();
     }
-  }, 120_000);
+  }, 480_000);
 });

@@ -61,7 +61,7 @@ describe('enas end to end', () => {
     expect(retrained.metrics.test_acc).toBeGreaterThan(0.3); // 10 classes: chance is 0.1
     expect(retrained.metrics.enas_phase).toBe(ENAS_PHASES.retrain);
     expect((await storage.experiment(summary.experimentId)).name).toBe('macro-enas-enas');
-  }, 120_000);
+  }, 480_000);
 
   it('stopped mid-run and resumed, ends with the same trials as an uninterrupted run', async () => {
     const options = { ...config.strategy.options, epochs: 2, candidates: 2, retrain: false };
@@ -88,7 +88,7 @@ describe('enas end to end', () => {
     expect(resumed.stopReason).toBe('done');
     expect((await reopened.trials(first.experimentId)).map(view)).toEqual(expected);
     await reopened.close();
-  }, 180_000);
+  }, 720_000);
 
   it('refuses strategy enas without its evaluator, and the enas evaluator with another strategy', async () => {
     const storage = new MemoryStorage();
@@ -100,5 +100,5 @@ describe('enas end to end', () => {
     await expect(startExperiment(parseExperimentConfig(random, 'test'), storage)).rejects.toThrow(
       /evaluator enas needs strategy enas/,
     );
-  }, 60_000);
+  }, 240_000);
 });

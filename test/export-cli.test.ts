@@ -20,7 +20,7 @@ beforeAll(async () => {
   } finally {
     await storage.close();
   }
-}, 60_000);
+}, 240_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('naslab export (CLI)', () => {
@@ -51,7 +51,7 @@ describe('naslab export (CLI)', () => {
     expect(result.files).toEqual([join(dir, 'json', 'model.onnx'), join(dir, 'json', 'model.json')]);
     expect(result.description.architecture.key).toBe(d.architecture.key);
     expect(result.description.evaluation.testAccuracy).toBe(d.evaluation.testAccuracy);
-  }, 60_000);
+  }, 240_000);
 
   it('gives clear errors and exit code 2 for bad input', async () => {
     const tab = await runCli(['export', tabular, '--out', join(dir, 'tab'), '--db', db]);
@@ -74,7 +74,7 @@ describe('naslab export (CLI)', () => {
     const noOut = await runCli(['export', trained, '--db', db]);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toContain('--out');
-  }, 60_000);
+  }, 240_000);
 
   it('stops on Ctrl-C while retraining, exits 130 and writes nothing', async () => {
     const out = join(dir, 'interrupted');
@@ -92,5 +92,5 @@ describe('naslab export (CLI)', () => {
     expect(result.code).toBe(130);
     expect(result.stderr).toContain(`interrupted: nothing written to ${out}`);
     expect(existsSync(out)).toBe(false);
-  }, 60_000);
+  }, 240_000);
 });

@@ -142,4 +142,4 @@ it(`${CASES} mutated experiment configs: each a valid run or a clean ConfigError
     `known problems: ${loads.problems.length + runs.problems.length}; __proto__ cases: ${withProto}; configs: ${loads.valid} valid, errors ${JSON.stringify(Object.fromEntries(loads.errors))}; ` +
       `runs: ${runs.valid} valid, errors ${JSON.stringify(Object.fromEntries(runs.errors))}`,
   );
-}, 120_000);
+}, 480_000);

@@ -84,7 +84,7 @@ describe.each(KILL_CASES)('kill -9 and resume: $name', ({ name, args, total, at 
       expect(same?.state).toBe('complete');
     }
     expect(after.map(view)).toEqual((await trialsIn(reference)).map(view));
-  }, 120_000);
+  }, 480_000);
 });
 
 describe('stop and resume', () => {
@@ -111,5 +111,5 @@ describe('stop and resume', () => {
     const resumed = await runCli(['resume', '1', '--db', stopped, '--quiet']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await trialsIn(stopped)).map(view)).toEqual((await trialsIn(reference)).map(view));
-  }, 120_000);
+  }, 480_000);
 });

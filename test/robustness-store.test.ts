@@ -190,7 +190,7 @@ describe('export paths stay inside the chosen folder (src/export/files.ts)', () 
       expect(result.stderr).not.toMatch(/^\s+at /m);
       expect(existsSync(out)).toBe(false);
     }
-  }, 60_000);
+  }, 240_000);
 });
 
 /** Runs the CLI (as this user), killed after `ms`: a command that blocks (on a FIFO) fails the test. */
@@ -327,7 +327,7 @@ describe('viewing a store in a folder this user cannot write (a WAL store has no
           await writer.createTrial('1', { sample: {}, key: 'later' });
           for (const f of readdirSync(folder)) chmodSync(join(folder, f), 0o644);
           chmodSync(folder, 0o555);
-          await vi.waitFor(async () => expect(await trials()).toBe(6), { timeout: 10_000, interval: 200 });
+          await vi.waitFor(async () => expect(await trials()).toBe(6), { timeout: 40_000, interval: 200 });
         } finally {
           chmodSync(folder, 0o755);
           await writer.close();
@@ -430,7 +430,7 @@ describe('--db naming something that is not a store file', () => {
     });
     expectNothingCreated();
     expect(existsSync(join(dir, 'never-written'))).toBe(false);
-  }, 120_000);
+  }, 480_000);
 });
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -463,5 +463,5 @@ describe('a store corrupt in the middle', () => {
     const raw = new Database(db, { readonly: true });
     expect(raw.prepare('SELECT id, state FROM experiments').all()).toEqual([{ id: 1, state: 'complete' }]);
     raw.close();
-  }, 60_000);
+  }, 240_000);
 });

@@ -34,7 +34,7 @@ describe('a search that trains its candidates', () => {
     const experiment = await storage.experiment(summary.experimentId);
     expect(experiment.name).toBe('chain-train-random');
     await expect(resumeExperiment(summary.experimentId, storage)).rejects.toThrow('already complete');
-  }, 60_000);
+  }, 240_000);
 
   it('refuses a training config without a network space', async () => {
     const bad = parseExperimentConfig({ ...config, space: undefined }, 'test');

@@ -50,7 +50,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // Fail within the test's time with the locator that did not appear.
   page.setDefaultTimeout(8_000);
-}, 60_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -125,7 +125,7 @@ describe('the dashboard in a browser', () => {
     const summary = (await listed()).find((e) => e.id === seeded.single)!;
     const value = await appendTrial(dbFile, seeded.single, summary.signal!, 1);
     const rows = page.locator('#trials-table tbody tr');
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(SEEDED_TRIALS + 1);
+    await expect.poll(() => rows.count(), { timeout: 40_000 }).toBe(SEEDED_TRIALS + 1);
     await expect.poll(() => page.locator('#trials-table tbody').textContent()).toContain(formatNumber(value));
     // Same document (no reload), same sort (newest first), same selection.
     expect(await page.evaluate(() => (globalThis as Record<string, unknown>)['naslabMarker'])).toBe(
@@ -171,7 +171,7 @@ describe('the dashboard under a foreign name (DNS rebinding)', () => {
     open = await startUiServer({ db: dbFile, port: 0, host: '127.0.0.1', assetsDir, pollMs: 200 });
     port = new URL(open.url).port;
     rebound = await launchChromium([`--host-resolver-rules=MAP ${EVIL} 127.0.0.1`]);
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await rebound?.close();
@@ -230,5 +230,5 @@ describe('the dashboard under a foreign name (DNS rebinding)', () => {
     expect(own.out.map((r) => r.status)).toEqual([200, 200]);
     expect(own.out[1]?.body).toContain('"config"');
     expect(own.stream).toBe('events');
-  }, 60_000);
+  }, 240_000);
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
   id = await runFixture(storage, SMALL_TRAIN_CONFIG);
   tabular = await runFixture(storage, TABULAR_CONFIG);
   trials = await storage.trials(id);
-}, 60_000);
+}, 240_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 

@@ -21,7 +21,7 @@ function buildDense(): Uint8Array {
 describe('Session native memory', () => {
   it(
     'create/run/dispose 200 sessions without RSS growing more than 100 MB',
-    { timeout: 120_000 },
+    { timeout: 480_000 },
     async () => {
       const cnn = buildSmallCnn();
       const dense = buildDense();

@@ -27,7 +27,7 @@ function cnn(): Graph {
 describe('trainEpochs on the bundled Fashion-MNIST subset', () => {
   it(
     'learns a small CNN in 2 epochs of Adam, deterministically for a seed',
-    { timeout: 60_000 },
+    { timeout: 240_000 },
     async () => {
       const { train } = await loadBundledFashionMnist();
       const data = normalizeSplits(splitDataset(train, { valid: 0.2, test: 0, seed: 0 }));
@@ -58,7 +58,7 @@ describe('trainEpochs on the bundled Fashion-MNIST subset', () => {
 
   it(
     'trains through batch norm and returns its updated running statistics',
-    { timeout: 60_000 },
+    { timeout: 240_000 },
     async () => {
       const b = new GraphBuilder();
       const x = b.input('x', [BATCH, 1, 28, 28]);

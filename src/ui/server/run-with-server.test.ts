@@ -118,5 +118,5 @@ describe('a search with the dashboard open', () => {
       events.close();
       await server.close();
     }
-  }, 120_000);
+  }, 480_000);
 });

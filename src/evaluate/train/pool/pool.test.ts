@@ -63,7 +63,7 @@ describe('TrainingPool', () => {
 
   it(
     'trains trials in 2 workers with the same reports and metrics as in the main thread',
-    { timeout: 30_000 },
+    { timeout: 120_000 },
     async () => {
       const evaluator = new TrainEvaluator(config({ workers: 2 }), inProcess.data);
       expect(evaluator.workers).toBe(2);
@@ -117,7 +117,7 @@ describe('TrainingPool', () => {
 
   it(
     'fails only the trial whose worker crashes; a new worker takes the next',
-    { timeout: 30_000 },
+    { timeout: 120_000 },
     async () => {
       const pool = pooled({}, new URL('./crash-worker.testkit.ts', import.meta.url));
       open.push(pool);
