@@ -30,7 +30,7 @@ beforeAll(async () => {
   } finally {
     await storage.close();
   }
-}, 60_000);
+}, 240_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
@@ -83,7 +83,7 @@ describe('naslab latency', () => {
     const best = captureStdout();
     expect(await latencyCommand(trained, { ...FAST, batch: [1], db, json: true })).toBe(0);
     expect((JSON.parse(best()) as LatencyJson).architecture.experimentId).toBe(trained);
-  }, 30_000);
+  }, 120_000);
 
   it('shows a bar over the batch sizes on stderr, and only the JSON document on stdout with --json', async () => {
     const stdout = captureStdout();
