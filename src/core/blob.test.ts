@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base64ToFloat64, float64ToBase64 } from './blob.js';
+import { base64ToFloat64, float64ToBase64, packFloat32, unpackFloat32 } from './blob.js';
 
 describe('float64 blobs', () => {
   it('round-trips values bit for bit, including subnormals, infinities and -0', () => {
@@ -37,5 +37,40 @@ describe('base64 encoding', () => {
 
   it('refuses characters outside the alphabet', () => {
     expect(() => base64ToFloat64('AAAA*AAAAAA=')).toThrow('invalid character at 4');
+  });
+});
+
+describe('float32 packing', () => {
+  it('round-trips arrays bit for bit, odd totals included', () => {
+    const arrays = [
+      Float32Array.from([0, -0, 1.5, Math.fround(1e-40), Infinity]),
+      new Float32Array(0),
+      Float32Array.from([-3.25, NaN]),
+    ];
+    const back = unpackFloat32(packFloat32(arrays), [5, 0, 2]);
+    expect(back.map((a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length)))).toEqual(
+      arrays.map((a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length))),
+    );
+  });
+
+  it('is the float64 encoding of the float32 bytes, padded with one zero value to whole float64s', () => {
+    const odd = Float32Array.from([1, 2, 3]);
+    const padded = Float32Array.from([1, 2, 3, 0]);
+    expect(packFloat32([odd.subarray(0, 1), odd.subarray(1)])).toBe(
+      float64ToBase64(new Float64Array(padded.buffer)),
+    );
+  });
+
+  it('returns copies that do not share the decoded buffer', () => {
+    const [a, b] = unpackFloat32(packFloat32([Float32Array.from([1, 2]), Float32Array.from([3, 4])]), [2, 2]);
+    a![0] = 9;
+    expect(Array.from(b!)).toEqual([3, 4]);
+    expect(a!.buffer).not.toBe(b!.buffer);
+  });
+
+  it('refuses a blob that holds another total', () => {
+    const blob = packFloat32([Float32Array.from([1, 2, 3, 4])]);
+    expect(() => unpackFloat32(blob, [2, 4])).toThrow(RangeError);
+    expect(() => unpackFloat32(blob, [1])).toThrow('expected 1 values, found 2');
   });
 });

@@ -70,3 +70,33 @@ export function base64ToFloat64(text: string, expectedLength?: number): Float64A
   }
   return out;
 }
+
+/**
+ * Float32 arrays back to back as one blob, exact at 4 bytes a value (network weights). The bytes go
+ * through the float64 encoding, which copies bytes and never reads them as numbers, padded with one zero
+ * value when the count is odd so they fill whole float64s.
+ */
+export function packFloat32(arrays: readonly Float32Array[]): string {
+  const total = arrays.reduce((n, a) => n + a.length, 0);
+  const flat = new Float32Array(total + (total % 2));
+  let at = 0;
+  for (const a of arrays) {
+    flat.set(a, at);
+    at += a.length;
+  }
+  return float64ToBase64(new Float64Array(flat.buffer));
+}
+
+/** The inverse of packFloat32: one new array per length, in order; RangeError when the blob holds another total. */
+export function unpackFloat32(text: string, lengths: readonly number[]): Float32Array[] {
+  const total = lengths.reduce((n, len) => n + len, 0);
+  const bytes = base64ToFloat64(text, (total + (total % 2)) / 2);
+  const flat = new Float32Array(bytes.buffer, bytes.byteOffset, total + (total % 2));
+  const out: Float32Array[] = [];
+  let at = 0;
+  for (const len of lengths) {
+    out.push(flat.slice(at, at + len));
+    at += len;
+  }
+  return out;
+}

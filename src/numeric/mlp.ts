@@ -21,10 +21,11 @@ interface Layer {
 /**
  * A small fully connected regression net (ReLU hidden layers, one linear output) trained on squared
  * error with Adam. Plain Float64Arrays: at 2 x 32 units a tensor library would cost more than the
- * arithmetic. The parameters live in the policies' ParamVector so the shared Adam can update them.
+ * arithmetic. The parameters are one ParamVector, so Adam updates them and the finite-difference test
+ * can perturb them.
  */
 export class Mlp {
-  private readonly params = new ParamVector();
+  readonly params = new ParamVector();
   private readonly layers: Layer[] = [];
   /** Activations per layer (index 0 = input), reused for every sample. */
   private readonly acts: Float64Array[];
@@ -80,7 +81,7 @@ export class Mlp {
   }
 
   /** Adds d(loss)/d(params) for the last forward pass, given d(loss)/d(output). */
-  private backward(dOutput: number): void {
+  backward(dOutput: number): void {
     const theta = this.params.values;
     const grad = this.params.grad;
     this.deltas[this.layers.length]![0] = dOutput;

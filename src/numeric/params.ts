@@ -2,10 +2,11 @@ import { base64ToFloat64, float64ToBase64 } from '../core/blob.js';
 import { ConfigError } from '../core/errors.js';
 
 /**
- * A policy's parameters as one flat vector with its gradient beside it, so the optimiser, the state blob
- * and the finite-difference tests all see one array. Blocks are appended as a policy meets decisions it
- * has not seen (conditional spaces), so the vector grows; capacity doubles, so growth is amortised and
- * offsets stay valid (always index through `values`, which may be a new array after `alloc`).
+ * A model's parameters (a policy, the EAS controller, DARTS's architecture weights, an MLP) as one flat
+ * vector with its gradient beside it, so the optimiser, the state blob and the finite-difference tests all
+ * see one array. Blocks are appended as a policy meets decisions it has not seen (conditional spaces), so
+ * the vector grows; capacity doubles, so growth is amortised and offsets stay valid (always index through
+ * `values`, which may be a new array after `alloc`).
  */
 export class ParamVector {
   /** Code that writes weights here other than through alloc/load/Adam must call touch() after. */

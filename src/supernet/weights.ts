@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { base64ToFloat64, float64ToBase64 } from '../core/blob.js';
+import { packFloat32, unpackFloat32 } from '../core/blob.js';
 import { Rng } from '../core/rng.js';
 import { initTensor } from '../graph/init.js';
 import type { Json } from '../core/types.js';
@@ -82,26 +82,17 @@ export class SharedWeights {
   }
 
   /**
-   * Everything as JSON: the tensors in key order in one base64 blob of float32 bytes (exact), with an
-   * index of lengths. float64ToBase64 encodes raw bytes, so the float32 data goes through it as a
-   * Float64Array view of the same bytes (padded to a multiple of 8).
+   * Everything as JSON: the tensors in key order in one base64 blob of float32 bytes (exact; core/blob.ts
+   * packFloat32), with an index of lengths.
    */
   toJSON(): Json {
     const keys = [...this.tensors.keys()].sort();
-    const total = keys.reduce((n, k) => n + (this.tensors.get(k) as Float32Array).length, 0);
-    const all = new Float32Array(total + (total % 2));
-    let o = 0;
-    for (const k of keys) {
-      const t = this.tensors.get(k) as Float32Array;
-      all.set(t, o);
-      o += t.length;
-    }
-    const blob = float64ToBase64(new Float64Array(all.buffer, 0, all.length / 2));
+    const tensors = keys.map((k) => this.tensors.get(k) as Float32Array);
     return {
       seed: this.seed,
       step: this.step,
-      index: keys.map((k) => [k, this.tensors.get(k)?.length ?? 0]),
-      blob,
+      index: keys.map((k, i) => [k, tensors[i]!.length]),
+      blob: packFloat32(tensors),
     };
   }
 
@@ -111,15 +102,12 @@ export class SharedWeights {
     if (s.seed !== this.seed) {
       throw new ConfigError(`saved supernet weights have seed ${s.seed}, this supernet ${this.seed}`);
     }
-    const total = s.index.reduce((n, [, len]) => n + len, 0);
-    const raw = base64ToFloat64(s.blob, (total + (total % 2)) / 2);
-    const all = new Float32Array(raw.buffer, raw.byteOffset, total + (total % 2));
+    const tensors = unpackFloat32(
+      s.blob,
+      s.index.map(([, len]) => len),
+    );
     this.tensors.clear();
-    let o = 0;
-    for (const [key, len] of s.index) {
-      this.tensors.set(key, all.slice(o, o + len));
-      o += len;
-    }
+    s.index.forEach(([key], i) => this.tensors.set(key, tensors[i]!));
     this.step = s.step;
   }
 }

@@ -7,6 +7,7 @@ import { parseConfig } from '../../core/validate.js';
 import { blockListSchema, DecisionBlocks, type Block } from './blocks.js';
 import { backwardLogits, type LogitShaping } from './categorical.js';
 import { LstmTape } from './lstm-tape.js';
+import { LstmCell } from '../../numeric/lstm.js';
 import { ParamVector } from '../../numeric/params.js';
 import type { Policy, PolicyOutcome, Sampled } from './policy.js';
 import { walkDecisions, type LogitsAt } from './tape.js';
@@ -18,8 +19,6 @@ const savedSchema = z.strictObject({
   params: z.string(),
 });
 
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-
 /**
  * The controller of Zoph & Le (2017) and ENAS (Pham et al. 2018): a one-layer LSTM takes one step per
  * decision. The first input is a learned start token; each later input is the embedding of the choice
@@ -30,23 +29,22 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
  * `filters` and choice 0 of `op` mean different things, and decisions differ in their number of choices.
  *
  * Flat layout, H = hidden size, gates in the order i, f, g, o:
- *   core  : Wx [4H x H] | Wh [4H x H] | b [4H] | start [H]
+ *   core  : the cell (numeric/lstm.ts: Wx [4H x H] | Wh [4H x H] | b [4H]) | start [H]
  *   block : W [k x H] | b [k] | E [k x H]      (one per decision, in creation order)
  * Every weight starts uniform in [-0.1, 0.1] (ENAS); h0 = c0 = 0.
  */
 export class LstmPolicy implements Policy {
   readonly kind = 'lstm';
   readonly params = new ParamVector();
+  private readonly cell: LstmCell;
   private readonly tape: LstmTape;
   private readonly blocks: DecisionBlocks;
   private readonly h: number;
   private readonly startOffset: number;
   private readonly logitsAt: LogitsAt = (t, block) => this.step(t, block);
-  // Scratch: the head logits (forward) and their gradient (backward); dh, dc, da for BPTT.
+  // Scratch: the head logits (forward) and their gradient (backward); dh, dc, dx for BPTT.
   private readonly dh: Float64Array;
   private readonly dc: Float64Array;
-  private readonly da: Float64Array;
-  private readonly x: Float64Array;
   private readonly dx: Float64Array;
   private scratch = new Float64Array(8);
 
@@ -58,14 +56,13 @@ export class LstmPolicy implements Policy {
     const h = hidden;
     this.h = h;
     const uniform = (): number => rng.float() * 0.2 - 0.1;
-    this.params.alloc(8 * h * h + 5 * h, uniform);
-    this.startOffset = 8 * h * h + 4 * h;
+    this.cell = new LstmCell(h, h, 0);
+    this.params.alloc(this.cell.size + h, uniform);
+    this.startOffset = this.cell.size;
     this.blocks = new DecisionBlocks((k) => this.params.alloc(k * (2 * h + 1), uniform));
     this.tape = new LstmTape(h);
     this.dh = new Float64Array(h);
     this.dc = new Float64Array(h);
-    this.da = new Float64Array(4 * h);
-    this.x = new Float64Array(h);
     this.dx = new Float64Array(h);
   }
 
@@ -101,38 +98,9 @@ export class LstmPolicy implements Policy {
     tape.ensure(t + 1);
     const xOff = t === 0 ? this.startOffset : this.embeddingOffset(t - 1);
     tape.xOff[t] = xOff;
-    const gates = tape.gates;
-    const g0 = t * 4 * H;
-    const hs = tape.hs;
-    const cs = tape.cs;
-    const prev = t * H;
+    this.cell.forward(w, w, xOff, tape.trace, t);
+    const hs = tape.trace.hs;
     const cur = (t + 1) * H;
-    const whOff = 4 * H * H;
-    const bOff = 8 * H * H;
-    for (let r = 0; r < 4 * H; r++) {
-      let a = w[bOff + r]!;
-      const rx = r * H;
-      const rh = whOff + r * H;
-      if (t === 0) {
-        for (let j = 0; j < H; j++) a += w[rx + j]! * w[xOff + j]!;
-      } else {
-        for (let j = 0; j < H; j++) a += w[rx + j]! * w[xOff + j]! + w[rh + j]! * hs[prev + j]!;
-      }
-      // i, f, o are sigmoids; g (the candidate) is a tanh.
-      gates[g0 + r] = r >= 2 * H && r < 3 * H ? Math.tanh(a) : sigmoid(a);
-    }
-    const tcs = tape.tcs;
-    for (let j = 0; j < H; j++) {
-      const i = gates[g0 + j]!;
-      const f = gates[g0 + H + j]!;
-      const g = gates[g0 + 2 * H + j]!;
-      const o = gates[g0 + 3 * H + j]!;
-      const c = f * cs[prev + j]! + i * g;
-      cs[cur + j] = c;
-      const tc = Math.tanh(c);
-      tcs[prev + j] = tc;
-      hs[cur + j] = o * tc;
-    }
     const k = block.k;
     if (this.scratch.length < k) this.scratch = new Float64Array(2 * k);
     const u = this.scratch;
@@ -158,14 +126,12 @@ export class LstmPolicy implements Policy {
     const grad = this.params.grad;
     const tape = this.tape;
     const steps = tape.steps;
-    const { hs, cs, tcs, gates } = tape;
+    const hs = tape.trace.hs;
     const dh = this.dh;
     const dc = this.dc;
-    const da = this.da;
+    const dx = this.dx;
     dh.fill(0);
     dc.fill(0);
-    const whOff = 4 * H * H;
-    const bOff = 8 * H * H;
     for (let t = steps.steps - 1; t >= 0; t--) {
       const k = steps.k[t]!;
       const off = steps.blockOffset[t]!;
@@ -186,7 +152,6 @@ export class LstmPolicy implements Policy {
         du,
         0,
       );
-      const prev = t * H;
       const cur = (t + 1) * H;
       // The head: u = W h + b.
       for (let m = 0; m < k; m++) {
@@ -198,50 +163,10 @@ export class LstmPolicy implements Policy {
           dh[j] = dh[j]! + w[row + j]! * dum;
         }
       }
-      // The cell: c = f c_prev + i g, h = o tanh(c).
-      const g0 = t * 4 * H;
-      for (let j = 0; j < H; j++) {
-        const i = gates[g0 + j]!;
-        const f = gates[g0 + H + j]!;
-        const g = gates[g0 + 2 * H + j]!;
-        const o = gates[g0 + 3 * H + j]!;
-        const tc = tcs[prev + j]!;
-        const dcj = dc[j]! + dh[j]! * o * (1 - tc * tc);
-        da[j] = dcj * g * i * (1 - i);
-        da[H + j] = dcj * cs[prev + j]! * f * (1 - f);
-        da[2 * H + j] = dcj * i * (1 - g * g);
-        da[3 * H + j] = dh[j]! * tc * o * (1 - o);
-        dc[j] = dcj * f;
-        dh[j] = 0;
-      }
-      // The gates' pre-activations: a = Wx x + Wh h_prev + b; dh becomes d h_prev.
+      // The cell; dh and dc become the gradients by the state before step t, dx by its input (the start
+      // token or the previous choice's embedding, both parameters).
       const xOff = tape.xOff[t]!;
-      const x = this.x;
-      const dx = this.dx;
-      for (let j = 0; j < H; j++) {
-        x[j] = w[xOff + j]!;
-        dx[j] = 0;
-      }
-      for (let r = 0; r < 4 * H; r++) {
-        const dar = da[r]!;
-        if (dar === 0) continue;
-        grad[bOff + r] = grad[bOff + r]! + dar;
-        const rx = r * H;
-        const rh = whOff + r * H;
-        if (t === 0) {
-          for (let j = 0; j < H; j++) {
-            grad[rx + j] = grad[rx + j]! + dar * x[j]!;
-            dx[j] = dx[j]! + w[rx + j]! * dar;
-          }
-          continue;
-        }
-        for (let j = 0; j < H; j++) {
-          grad[rx + j] = grad[rx + j]! + dar * x[j]!;
-          dx[j] = dx[j]! + w[rx + j]! * dar;
-          grad[rh + j] = grad[rh + j]! + dar * hs[prev + j]!;
-          dh[j] = dh[j]! + w[rh + j]! * dar;
-        }
-      }
+      this.cell.backward(w, grad, w, xOff, tape.trace, t, dh, dc, dx);
       for (let j = 0; j < H; j++) grad[xOff + j] = grad[xOff + j]! + dx[j]!;
     }
   }
@@ -264,7 +189,7 @@ export class LstmPolicy implements Policy {
       );
     }
     this.params.reset();
-    this.params.alloc(8 * this.h * this.h + 5 * this.h, () => 0);
+    this.params.alloc(this.cell.size + this.h, () => 0);
     this.blocks.rebuild(data.blocks, (k) => this.params.alloc(k * (2 * this.h + 1), () => 0));
     this.params.loadValues(data.params);
   }
