@@ -1,5 +1,5 @@
 /**
- * Predictor-assisted search on NAS-Bench-201 / CIFAR-10 under the published protocol (issue 6): each
+ * Predictor-assisted search on NAS-Bench-201 / CIFAR-10 under the published protocol: each
  * search has 12,000 simulated seconds (12 epochs of training per evaluation), learns from the 12-epoch
  * validation accuracy, and reports the 200-epoch test accuracy (`test_acc`) of its best architecture by
  * that signal. Runs bo, tpe and screen (around evolution) next to random search and regularized

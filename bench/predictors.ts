@@ -1,5 +1,5 @@
 /**
- * Predictor quality on NAS-Bench-201 (issue 6): Kendall tau between predicted and true 200-epoch
+ * Predictor quality on NAS-Bench-201: Kendall tau between predicted and true 200-epoch
  * CIFAR-10 validation accuracy on 1,000 held-out architectures, for each surrogate trained on 100 and on
  * 400 architectures, over the one-hot and path encodings, each alone and with the benchmark's 12-epoch
  * accuracy as an extra input; the 12-epoch accuracy itself is the baseline. Three seeds, each drawing

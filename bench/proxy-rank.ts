@@ -1,5 +1,6 @@
 /**
- * How well training proxies rank architectures (issue 6): `npx tsx bench/proxy-rank.ts [-- --json]`.
+ * How well training proxies (fewer epochs, less data, narrower layers) rank architectures, that is how
+ * far a cheap search signal can be trusted: `npx tsx bench/proxy-rank.ts [-- --json]`.
  *
  * Draws `--archs` random architectures (seeded, distinct, within the config's maxFlops) from
  * examples/fashion-mnist.yaml's chain space and trains each with that config's train evaluator, in the

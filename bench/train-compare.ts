@@ -1,5 +1,5 @@
 /**
- * Training speed against PyTorch, in one run (issue 4): `npm run bench:train [-- --json]`.
+ * Training speed against PyTorch, in one run: `npm run bench:train [-- --json]`.
  *
  * Trains each model of bench/train-models.ts for one epoch over the first 10,000 Fashion-MNIST training
  * images (Debian's full set when installed, else the bundled 3,000-image subset, which the output says),

@@ -1,7 +1,7 @@
 /**
- * The two networks of the training-speed comparison (issue 4), built with GraphBuilder. The PyTorch
- * reference (scripts/bench/train_reference.py) defines the same layers in the same order: change both
- * together. Inputs are Fashion-MNIST images [N, 1, 28, 28]; outputs [logits, loss].
+ * The two networks of the training-speed comparison with PyTorch (bench/train-compare.ts), built with
+ * GraphBuilder. The PyTorch reference (scripts/bench/train_reference.py) defines the same layers in the
+ * same order: change both together. Inputs are Fashion-MNIST images [N, 1, 28, 28]; outputs [logits, loss].
  */
 import { GraphBuilder } from '../src/graph/builder.js';
 import type { Graph } from '../src/graph/graph.js';

@@ -31,8 +31,8 @@ const handle = (i: number): TrialHandle => ({
 });
 
 /**
- * Throughput of parallel training trials: TRIALS identical trials of the issue's small CNN
- * (conv3x3x16-pool-conv3x3x32-pool-dense10; one epoch, batch 64, Adam, one ONNX Runtime thread per
+ * Throughput of parallel training trials: TRIALS identical trials of the small CNN
+ * (src/graph/networks.testkit.ts: conv3x3x16-pool-conv3x3x32-pool-dense10; one epoch, batch 64, Adam, one ONNX Runtime thread per
  * trial) over up to 10,000 Fashion-MNIST training images (Debian's full set when installed, else the
  * bundled 3,000), validated on 500, in a TrainingPool of 1 and of 2 worker threads. Each pool first runs
  * one trial per worker (so the figures leave out starting workers), then the TRIALS trials at once.

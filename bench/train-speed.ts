@@ -18,11 +18,12 @@ function first(data: Dataset, n: number): Dataset {
 }
 
 /**
- * Training throughput of the issue's small CNN (conv3x3x16-pool-conv3x3x32-pool-dense10), batch 64, Adam,
- * one ONNX Runtime thread: one epoch over 10,000 Fashion-MNIST training images (Debian's full set when
- * installed, else the bundled 3,000). Reported: samples/s of the whole trainEpochs call (model building,
+ * Training throughput of the small CNN (src/graph/networks.testkit.ts: conv3x3x16-pool-conv3x3x32-
+ * pool-dense10), batch 64, Adam, one ONNX Runtime thread: one epoch over 10,000 Fashion-MNIST training
+ * images (Debian's full set when installed, else the bundled 3,000). Reported: samples/s of the whole trainEpochs call (model building,
  * session creation and validation on 500 images included), three repeats.
- * The issue's reference figures on this machine: PyTorch 1.13 about 4,200 samples/s; the prototype ~6,000.
+ * `npm run bench:train` (bench/train-compare.ts) compares the same training with PyTorch in one run;
+ * docs/benchmarks.md ("Training speed against PyTorch") has the figures.
  */
 export async function trainSpeed(): Promise<unknown> {
   const full = existsSync(SYSTEM);

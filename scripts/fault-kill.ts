@@ -1,5 +1,5 @@
 /**
- * The local fault test of issue 9: a tabular search killed with SIGKILL at random moments and resumed
+ * The local fault test of crash safety: a tabular search killed with SIGKILL at random moments and resumed
  * each time must end with no lost and no doubled trial, and equal to an uninterrupted run.
  *   npx tsx scripts/fault-kill.ts [--kills 20] [--seed 1] [--trials 3000] [--concurrency 4] [--keep]
  * Exits 1 on any violation. docs/robustness.md records a run.

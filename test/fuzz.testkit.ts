@@ -1,7 +1,8 @@
 /**
- * Seeded mutators for the loader fuzz tests (issue 9): structural changes to parsed configs, textual
- * changes to YAML and CSV files (tags, alias bombs, encodings, garbage), and the check every outcome
- * must pass: a valid result, or a naslab error with a short, clean message that names the file.
+ * Seeded mutators for the loader fuzz tests, which check that every file naslab reads either loads or
+ * fails cleanly: structural changes to parsed configs, textual changes to YAML and CSV files (tags,
+ * alias bombs, encodings, garbage), and the check every outcome must pass: a valid result, or a naslab
+ * error with a short, clean message that names the file.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,7 +3,8 @@ import type { Graph } from './graph.js';
 import { BATCH, type Value } from './types.js';
 
 /**
- * The issue's small CNN: conv3x3x16 (pad 1) - relu - maxpool2 - conv3x3x32 (pad 1) - relu - maxpool2 -
+ * The small CNN of the training-speed benchmark (bench/train-models.ts, bench/train-speed.ts) and of the
+ * gradient fixtures: conv3x3x16 (pad 1) - relu - maxpool2 - conv3x3x32 (pad 1) - relu - maxpool2 -
  * flatten - dense 10, with a softmax cross-entropy loss on int64 labels. Outputs: [logits, loss].
  */
 export function smallCnn(): Graph {

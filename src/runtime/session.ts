@@ -4,9 +4,10 @@ import { fromOrtTensor, toOrtTensor, type Feeds, type Outputs } from './tensors.
 
 export interface SessionOptions {
   /**
-   * Default 'extended'. 'all' adds ORT's own layout transformations (NCHWc reorders), which made the
-   * training graphs 10-15% slower in the issue-4 prototype and never apply to their convs anyway (the
-   * weights are inputs); training graphs ask for the blocked convs themselves (graph/lower/nchwc.ts).
+   * Default 'extended'. 'all' adds ORT's own layout transformations (NCHWc reorders), which never apply
+   * to a training graph's convs (their weights are inputs) and made training no faster (docs/benchmarks.md,
+   * "Kernel choices and their measurements"; `scripts/bench/profile-train.ts --level all` measures it);
+   * training graphs ask for the blocked convs themselves (graph/lower/nchwc.ts).
    */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Threads inside one op. Default 1: parallel trials each get a core, so sessions must not oversubscribe. */

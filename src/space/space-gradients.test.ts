@@ -14,14 +14,14 @@ import { macroSpaceFromSpec } from './macro.js';
 import { nb201NetSpaceFromSpec } from './nb201-net.js';
 
 /**
- * One network of each search space against PyTorch float64 autograd (issue 4's "gradient checks for one
- * network of each space"; finite differences cannot check whole networks: batch norm and the ReLU and
- * max-pool kinks make them too noisy). fixtures/*.json (scripts/fixtures/make-space-fixtures.ts) hold a
- * space, a sample, the graph it decoded to, seeded float32 inputs and parameters, and PyTorch's loss,
- * gradients and updated running statistics from scripts/fixtures/ir_reference.py, an interpreter of the
- * graph JSON that shares no code with src/graph/autodiff. Here the graph is decoded again from the space
- * (a change to a space's decoding fails the equality check: regenerate the fixtures if it is meant), the
- * training graph runs in float32 in ONNX Runtime, and every tensor is compared.
+ * One network of each search space against PyTorch float64 autograd, so every space's networks are
+ * known to train with correct gradients (finite differences cannot check whole networks: batch norm and
+ * the ReLU and max-pool kinks make them too noisy). fixtures/*.json (scripts/fixtures/make-space-fixtures.ts)
+ * hold a space, a sample, the graph it decoded to, seeded float32 inputs and parameters, and PyTorch's
+ * loss, gradients and updated running statistics from scripts/fixtures/ir_reference.py, an interpreter of
+ * the graph JSON that shares no code with src/graph/autodiff. Here the graph is decoded again from the
+ * space (a change to a space's decoding fails the equality check: regenerate the fixtures if it is
+ * meant), the training graph runs in float32 in ONNX Runtime, and every tensor is compared.
  */
 
 type Fixture = {

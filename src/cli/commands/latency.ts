@@ -29,7 +29,11 @@ export interface LatencyFlags extends OutputFlags {
   readonly db?: string;
 }
 
-/** The issue's repeatability bar: CV across repeats under 5% for models above 1 ms. */
+/**
+ * The repeatability `naslab latency` aims for: the CV of the repeat medians under 5% for models above
+ * 1 ms (smaller models are left out: scheduling jitter is a large share of their time). A batch past it
+ * gets a note suggesting more runs or an idle machine.
+ */
 const CV_LIMIT = 0.05;
 const CV_MIN_MS = 1;
 

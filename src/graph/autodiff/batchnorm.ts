@@ -9,10 +9,12 @@ import { paramGradOut, type GradContext, type GradResult } from './context.js';
  * centred input and the batch statistics under fixed names for the gradient rule, and yields the
  * updated running statistics.
  *
- * Speed (issue 4: each full-size pass costs about as much as the per-channel work): the forward pass
- * makes five passes over x (ReduceMean, Sub, Mul, ReduceSum, and the normalisation itself as an
- * inference-mode BatchNormalization fed the batch statistics), where mean / centre / square / mean /
- * divide / scale / shift took seven; the gradient takes six (see batchNormGrad) where it took nine.
+ * Speed: on the CPU the cost is in the passes over the full-size x, not in the per-channel arithmetic,
+ * so the emission keeps them few. The forward pass makes five (ReduceMean, Sub, Mul, ReduceSum, and the
+ * normalisation itself as an inference-mode BatchNormalization fed the batch statistics), where the
+ * direct mean / centre / square / mean / divide / scale / shift makes seven; the gradient makes six (see
+ * batchNormGrad) where the direct form makes nine. `npx tsx scripts/bench/profile-train.ts sepconv_bn`
+ * shows their cost; figures in docs/benchmarks.md, "Kernel choices and their measurements".
  */
 
 /** The forward helper tensors the gradient rule reads: `<node>.<what>`, like the inference emission's. */
@@ -67,7 +69,7 @@ export function emitBatchNormTraining(
   const mean = op('ReduceMean', [x], 'mean', reduce);
   const centred = op('Sub', [x, mean], `=${n.centred}`);
   // Two-pass variance (squared deviations), as stable as PyTorch's. Mul + ReduceSum: ONNX Runtime's
-  // ReduceSumSquare over these axes measured 3x slower than both together.
+  // ReduceSumSquare over these axes is slower than both together (docs/benchmarks.md, kernel choices).
   const axesInit = mb.initializer(mb.uniqueName(`${node.name}.axes`), int64([axes.length], axes));
   const sq = op('Mul', [centred, centred], 'sq');
   const sumSq = op('ReduceSum', [sq, axesInit], 'sumSq', { keepdims: attr.int(0) });

@@ -14,10 +14,9 @@ import { chw } from './rules-spatial.js';
  * batch and put in the weight's order (a transpose of the small result). A 1x1 conv at stride 1 and no
  * padding needs no shift: the reordered input is its one tap.
  *
- * Against the im2col path (rules-conv.ts), on the small CNN's conv2 (64 x 16 x 14 x 14 -> 32, one
- * thread; per-node times from `npx tsx scripts/bench/profile-train.ts cnn`, with NASLAB_NCHWC=off for
- * the im2col path): the 9 shifts about 0.6 ms and the 9 MatMuls 1.4 ms (0.15 each), against 1.45-1.6 ms
- * for the im2col Conv and 1.7-1.8 ms for its MatMul.
+ * About two thirds of the im2col path's time (rules-conv.ts) on the small CNN's conv2: per-node times
+ * from `npx tsx scripts/bench/profile-train.ts cnn`, with NASLAB_NCHWC=off for the im2col path; figures in
+ * docs/benchmarks.md, "Kernel choices and their measurements".
  */
 export function blockedWeightGrad(
   ctx: GradContext,

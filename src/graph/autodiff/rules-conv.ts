@@ -11,8 +11,9 @@ import { chw } from './rules-spatial.js';
  * blockedWeightGrad (whole channel blocks on a machine with ONNX Runtime's NCHWc kernels) or
  * im2colWeightGrad and, for the input, a blocked Conv (blockedInputGrad: stride 1, whole channel
  * blocks, NCHWc kernels) or else a ConvTranspose (inputGradTranspose). Each formulation is the
- * fastest one measured on ONNX Runtime's CPU provider (scripts/bench/profile-train.ts; figures in each
- * function's comment).
+ * fastest one measured on ONNX Runtime's CPU provider: scripts/bench/profile-train.ts profiles a whole
+ * training step, scripts/bench/conv-weight-grad.ts and nchwc-conv.ts time the alternatives, and the
+ * figures are in docs/benchmarks.md ("Kernel choices and their measurements").
  */
 export function conv2dGrad(
   ctx: GradContext,
@@ -58,12 +59,12 @@ function weightName(node: NodeOf<'conv2d'>): string {
 }
 
 /**
- * The issue's fast formulation for dense and grouped convs: an im2col (a grouped Conv with a constant
- * one-hot kernel gathers each output position's receptive field) then, per group, a batched MatMul
- * dy [N,g,M/g,P] x cols^T [N,g,P,C/g*K] and a ReduceSum over the batch. Re-measured on ORT 1.30
- * (scripts/bench/conv-weight-grad.ts, the small CNN's conv2, ms CPU): this 3.1-3.3; cols by Pad + 9
- * Slices + Concat 3.4-3.5; one Gemm over the whole batch (block Transposes first) 3.6-4.8; a Conv of
- * the batch-transposed input by the batch-transposed dy 4.6.
+ * The weight gradient of dense and grouped convs on machines without blocked kernels: an im2col (a
+ * grouped Conv with a constant one-hot kernel gathers each output position's receptive field) then, per
+ * group, a batched MatMul dy [N,g,M/g,P] x cols^T [N,g,P,C/g*K] and a ReduceSum over the batch. The
+ * fastest of the plain-op formulations tried (slice-built columns, one Gemm over the whole batch, a Conv
+ * of batch-transposed tensors): `npx tsx scripts/bench/conv-weight-grad.ts` times them; figures in
+ * docs/benchmarks.md, "Kernel choices and their measurements".
  */
 function im2colWeightGrad(ctx: GradContext, node: NodeOf<'conv2d'>, dy: string, inputShape: Shape): string {
   const a = node.attrs;
@@ -96,9 +97,10 @@ function im2colWeightGrad(ctx: GradContext, node: NodeOf<'conv2d'>, dy: string, 
  * each kernel row i, the padded input rows that row meets ([C, kh, Ho, N, Wp]: kh copies, not kh*kw),
  * one batched MatMul per channel and kernel row contracts over (h, n) for every pair of input column
  * w' and output column w ([C, kh, Wo, Wp]), and a Gather keeps the kw diagonals w' = s w + d j, summed
- * over w. The MatMul does Wp/kw times the needed multiply-adds, but as one large GEMM it is cheap.
- * Measured (one thread, batch 64, 3x3, pad 1): 16 channels 28x28 4.8 ms against 7.7 ms for the im2col
- * path; 32 channels 14x14 1.9 ms against 5.8 ms.
+ * over w. The MatMul does Wp/kw times the needed multiply-adds, but as one large GEMM it is cheap:
+ * faster than the im2col path, by 1.6x to 3x on the separable-conv benchmark network's depthwise convs
+ * (`npx tsx scripts/bench/profile-train.ts sepconv_bn`; figures in docs/benchmarks.md, "Kernel choices
+ * and their measurements").
  */
 function depthwiseWeightGrad(
   ctx: GradContext,
@@ -161,12 +163,11 @@ function flippedConvPads(node: NodeOf<'conv2d'>): number[] | null {
 /**
  * Depthwise, stride 1: dx is the depthwise Conv of dy with the kernel flipped in space (a Slice with
  * step -1 of the small weight). ONNX Runtime runs this faster than the ConvTranspose (im2col + GEMM
- * against GEMM + col2im): 16 channels 28x28 4.4 ms against 6.0 ms; 32 channels 14x14 1.7 ms against
- * 2.3 ms; run blocked (lower/nchwc.ts) where the machine has the kernels and the channels fill whole
- * blocks, faster still (sepconv_bn's first depthwise: 0.3 ms + 0.6 ms of reorders against 2.35 ms).
- * For a dense conv the plain Conv would im2col dy's M channels, not the input's C, and measured slower
- * than the ConvTranspose (the small CNN's conv2: 2.6 ms against 2.1 ms); only blocked does it win
- * (blockedInputGrad).
+ * against GEMM + col2im), and faster still run blocked (lower/nchwc.ts) where the machine has the
+ * kernels and the channels fill whole blocks. For a dense conv the plain Conv would im2col dy's M
+ * channels, not the input's C, and is slower than the ConvTranspose; only blocked does it win
+ * (blockedInputGrad). `npx tsx scripts/bench/profile-train.ts sepconv_bn` (and `cnn`) measure it;
+ * figures in docs/benchmarks.md, "Kernel choices and their measurements".
  */
 function depthwiseInputGrad(
   ctx: GradContext,
@@ -224,8 +225,9 @@ function flippedWeight(ctx: GradContext, node: NodeOf<'conv2d'>): string {
 
 /**
  * Dense, stride 1, on a machine with ONNX Runtime's blocked convolutions (lower/nchwc.ts): dx is the Conv
- * of dy with the flipped weight read as [C, M, kh, kw] (input and output channels swapped), run blocked.
- * The small CNN's conv2 (scripts/bench/nchwc-conv.ts): 1.40 ms against 2.34 ms for the ConvTranspose.
+ * of dy with the flipped weight read as [C, M, kh, kw] (input and output channels swapped), run blocked:
+ * about 1.7x as fast as the ConvTranspose on the small CNN's conv2 (`npx tsx scripts/bench/nchwc-conv.ts`;
+ * figures in docs/benchmarks.md, "Kernel choices and their measurements").
  */
 function blockedInputGrad(
   ctx: GradContext,

@@ -16,7 +16,8 @@ export function chw(shape: Shape): [number, number, number] {
  * A ReLU read by this pool alone (conv-relu-pool) is fused (ctx.poolMasksRelu): only window maxima get
  * a gradient, and a maximum's ReLU output is the pooled value, so masking dy by (pooled > 0) here, at
  * the pool's output size, gives exactly the ReLU rule's product, which then passes the gradient
- * through instead of masking the k*k times larger input (the small CNN: ~0.7 ms a step less).
+ * through instead of masking the k*k times larger input (measured by scripts/bench/profile-train.ts;
+ * figures in docs/benchmarks.md, "Kernel choices and their measurements").
  */
 export function maxPoolGrad(
   ctx: GradContext,
@@ -47,9 +48,9 @@ const MAX_EXACT_RANK = 2 ** 24;
 
 /**
  * dy where the pooled value is positive: the fused ReLU's mask, at the pool's output size, as the ReLU
- * rule computes it (Greater, Cast, Mul). ONNX Runtime's Sign, one op fewer, is not vectorised: on the
- * small CNN's first pool (64 x 16 x 14 x 14) Sign + Mul took 0.26 ms a step, this 0.15 ms
- * (scripts/bench/profile-train.ts).
+ * rule computes it (Greater, Cast, Mul). ONNX Runtime's Sign, one op fewer, is not vectorised, so
+ * Sign + Mul is the slower of the two (scripts/bench/profile-train.ts; figures in
+ * docs/benchmarks.md, "Kernel choices and their measurements").
  */
 function reluMask(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string): string {
   const positive = ctx.op(node, 'Greater', [node.name, ctx.floats(node, 'zero', [], [0])], 'reluMask');
@@ -66,15 +67,10 @@ function reluMask(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string): string
  * gradient twice (PyTorch picks the first). Ranks are float32 integers: exact while H W <= 2^24
  * (maxPoolGrad sends larger planes to the general path).
  *
- * Measured (scripts/bench/maxpool-grad.ts: [64,16,28,28] k 2, forward + backward, ms CPU per run, one
- * thread, ORT 1.30, a busy 2-core machine, each figure against others of the same run): this 1.55-1.6;
- * the same marking routed by Resize + Equal(window offset) + Mul instead of MaxUnpool 2.0-2.1; the
- * previous SpaceToDepth + Equal + CumSum + DepthToSpace 2.8-3.8 (DepthToSpace alone 1.4); ArgMax
- * over a SpaceToDepth layout 2.4-2.8 (ArgMax ~0.7); strided Slices + a Where chain 2.2-2.6;
- * MaxPool's Indices output + ScatterElements 3.6-4.0 (that MaxPool alone 2.7-3.1, 15x the plain
- * one); an element-wise Transpose to window-major 7.5; broadcasting over inner size-1 axes instead
- * of Resize ~18; the old Resize + Equal that gave every tied cell the gradient (wrong) 0.93-1.4.
- * [64,32,14,14]: this 0.94, CumSum path 1.85.
+ * The fastest exact formulation of the ones tried (SpaceToDepth + CumSum, ArgMax over windows, strided
+ * Slices, MaxPool Indices + ScatterElements, Resize + Equal routing without MaxUnpool...):
+ * `npx tsx scripts/bench/maxpool-grad.ts` times each against the others and checks it on ties; figures
+ * in docs/benchmarks.md, "Kernel choices and their measurements".
  */
 function maxPoolTilingGrad(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string, inputShape: Shape): string {
   const x = node.inputs[0] as string;
@@ -144,8 +140,9 @@ function maxPoolTilingGrad(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string
  * input, so an input cell that is the max of several overlapping windows gets the sum of their
  * gradients. Ties: Indices names one cell per window (ONNX Runtime keeps the first max in row-major
  * window order, as PyTorch does), so a tie's gradient goes to that cell alone, as on the tiling path.
- * MaxPool with Indices was measured slower than plain MaxPool (issue 4), hence only here, where the
- * tiling path cannot express the windows.
+ * MaxPool with its Indices output costs many times the plain MaxPool (scripts/bench/maxpool-grad.ts;
+ * figures in docs/benchmarks.md, "Kernel choices and their measurements"), hence only here, where the tiling
+ * path cannot express the windows.
  */
 function maxPoolScatterGrad(ctx: GradContext, node: NodeOf<'maxPool'>, dy: string): string {
   const x = node.inputs[0] as string;

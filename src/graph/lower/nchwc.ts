@@ -9,11 +9,9 @@ import type { ParamSource } from './emit.js';
  * optimisation level `all`) only converts convs whose weights are constant initializers, so a training
  * graph, whose weights are inputs, never gets them; here the training graph asks for them itself and
  * reorders the weights into the blocked filter layout with a Reshape + Transpose, each step (a few
- * thousand values). Measured on the small CNN's conv2 (64 x 16 x 14 x 14 -> 32 channels, 3x3, one
- * thread; `npx tsx scripts/bench/nchwc-conv.ts`, CPU ms per run with the output copied out): forward
- * 1.69 against 2.31 for the plain Conv; input gradient 1.40 against 2.34 for the ConvTranspose. In the
- * training step's profile (scripts/bench/profile-train.ts) the blocked kernels take 1.01 and 1.08 ms
- * plus 0.2-0.4 ms of reorders, where the plain ones took 1.9 and 2.0.
+ * thousand values). Faster than the plain Conv and ConvTranspose even with the reorders counted:
+ * `npx tsx scripts/bench/nchwc-conv.ts` times one conv, scripts/bench/profile-train.ts a whole training
+ * step; figures in docs/benchmarks.md, "Kernel choices and their measurements".
  *
  * The block size is a property of the machine: the runtime finds it (runtime/nchwc.ts) and passes it in.
  * Never used in exported or inference models: those stay standard ONNX for every runtime.

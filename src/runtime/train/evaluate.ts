@@ -4,9 +4,10 @@ import { lowerInference } from '../../graph/lower/index.js';
 import { Session, type SessionOptions } from '../session.js';
 
 /**
- * Default samples per run. Small batches keep the activations in cache: on the issue-4 benchmark models
- * 500 test images took 45 ms (cnn) and 130 ms (sepconv_bn) in one batch of 500, 24 and 74 ms in
- * batches of 64, while the per-run overhead (about 0.1 ms) stays negligible.
+ * Default samples per run. Small batches keep the activations in cache, so batches of 64 score the
+ * training-speed benchmark's models (bench/train-models.ts) about twice as fast as one batch of 500,
+ * while the per-run overhead stays negligible (figures in docs/benchmarks.md, "Kernel choices and their
+ * measurements").
  */
 const EVAL_BATCH = 64;
 
