@@ -46,10 +46,11 @@ const KILL_CASES = [
   { name: 'evolution', args: ['--strategy', 'evolution', '--trials', '2500'], total: 2500, at: 300 },
   {
     name: 'reinforce with the LSTM controller (weights, Adam moments, baseline in the state)',
-    // About 1 MB of state per save: a stored LSTM run is slower per trial, so it is shorter here.
-    args: ['--strategy', 'reinforce', '--opt', 'policy=lstm', '--trials', '200'],
-    total: 200,
-    at: 50,
+    // About 1 MB of state per save: a stored LSTM run is slower per trial, so it is shorter here (long
+    // enough for several controller updates before and after the kill).
+    args: ['--strategy', 'reinforce', '--opt', 'policy=lstm', '--trials', '80'],
+    total: 80,
+    at: 25,
   },
 ];
 
