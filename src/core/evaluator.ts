@@ -7,7 +7,10 @@ export interface TrialHandle {
   /** The decisions and canonical key of the architecture being evaluated (a table looks rows up by key). */
   readonly sample: Sample;
   readonly key: string;
-  /** Intermediate values (learning curves, pruning, the dashboard). */
+  /**
+   * Intermediate values (learning curves, pruning, the dashboard), from step 1: step 0
+   * (DIAGNOSTICS_STEP) holds the strategy's diagnostics.
+   */
   report(step: number, metrics: Metrics): Promise<void>;
   /** A pruner's verdict: the evaluator should stop and return what it has. */
   shouldStop(): boolean;

@@ -28,10 +28,17 @@ export interface Strategy {
   restore(state: StrategyState): void;
   /**
    * How the strategy's learner stands after the last tell (an RL controller: the reward it learned
-   * from, its baseline, the entropy of its policy): recorded with the trial for the dashboard.
+   * from, its baseline, the entropy of its policy): recorded with the trial for the dashboard, as its
+   * report at DIAGNOSTICS_STEP.
    */
   diagnostics?(): Metrics | undefined;
 }
+
+/**
+ * The report step that holds a strategy's diagnostics: an evaluator's own reports (epochs, batches)
+ * start at step 1, so the step alone tells the dashboard which report is the strategy's.
+ */
+export const DIAGNOSTICS_STEP = 0;
 
 /** How a strategy is created: the registry passes validated options and a seeded Rng. */
 export interface StrategyInit<O> {

@@ -2,7 +2,7 @@ import { FatalError, InvalidArchitectureError, errorInfo } from '../core/errors.
 import type { Evaluator, TrialHandle } from '../core/evaluator.js';
 import type { SearchSpace } from '../core/space.js';
 import type { Storage, TrialResult } from '../core/storage.js';
-import type { Strategy, StrategyContext } from '../core/strategy.js';
+import { DIAGNOSTICS_STEP, type Strategy, type StrategyContext } from '../core/strategy.js';
 import type { Direction, Metrics, Sample, TrialRecord } from '../core/types.js';
 import type { Pruning } from '../prune/pruner.js';
 import { validateSample } from '../space/walk.js';
@@ -254,9 +254,9 @@ export class Runner {
     const stored = await this.serial(async () => {
       const finished: TrialRecord = { ...trial, ...outcome, finishedAt: Date.now() };
       await strategy.tell(finished, this.context());
-      // Step 0: the strategy's learner after this result (epochs report from step 1).
+      // The strategy's learner after this result, at the step evaluators leave to it.
       const diagnostics = strategy.diagnostics?.();
-      if (diagnostics !== undefined) await storage.report(trial.id, 0, diagnostics);
+      if (diagnostics !== undefined) await storage.report(trial.id, DIAGNOSTICS_STEP, diagnostics);
       const record = await storage.finish(trial.id, outcome, storage.durable ? strategy.state() : undefined);
       this.o.pruning?.pruner.finish(record, outcome.state);
       return record;

@@ -41,6 +41,40 @@ export interface ReportRow {
   readonly metrics: string;
 }
 
+/**
+ * A SELECT list naming exactly a row type's fields, in the order given. The compiler checks the record
+ * names every field and no other, so a statement always fills the row its decoder reads.
+ */
+function selectList<Row>(fields: Readonly<Record<keyof Row, true>>): string {
+  return Object.keys(fields).join(', ');
+}
+
+/** The columns of every statement that yields an ExperimentRow, a TrialRow or a ReportRow. */
+export const EXPERIMENT_COLUMNS = selectList<ExperimentRow>({
+  id: true,
+  name: true,
+  config: true,
+  state: true,
+  created_at: true,
+  updated_at: true,
+});
+export const TRIAL_COLUMNS = selectList<TrialRow>({
+  id: true,
+  experiment_id: true,
+  number: true,
+  sample: true,
+  key: true,
+  state: true,
+  metrics: true,
+  score: true,
+  cost: true,
+  error_code: true,
+  error_message: true,
+  created_at: true,
+  finished_at: true,
+});
+export const REPORT_COLUMNS = selectList<ReportRow>({ step: true, metrics: true });
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**

@@ -1,15 +1,19 @@
 import type Database from 'better-sqlite3';
+import { EXPERIMENT_COLUMNS, REPORT_COLUMNS, TRIAL_COLUMNS } from './sqlite-rows.js';
 
-const EXPERIMENT_COLUMNS = 'id, name, config, state, created_at, updated_at';
-const TRIAL_COLUMNS =
-  'id, experiment_id, number, sample, key, state, metrics, score, cost, error_code, error_message, created_at, finished_at';
-
-/** Every statement naslab runs against its database. */
-const SQL = {
-  insertExperiment: `INSERT INTO experiments (name, config, state, created_at, updated_at) VALUES (?, ?, 'running', ?, ?)
-       RETURNING ${EXPERIMENT_COLUMNS}`,
+/** The store's reads that the dashboard's read-only connection runs as well. */
+export const READ_SQL = {
   selectExperiment: `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?`,
   selectExperiments: `SELECT ${EXPERIMENT_COLUMNS} FROM experiments ORDER BY id`,
+  selectTrials: `SELECT ${TRIAL_COLUMNS} FROM trials WHERE experiment_id = ? ORDER BY number`,
+  selectReports: `SELECT ${REPORT_COLUMNS} FROM reports WHERE trial_id = ? ORDER BY step`,
+} as const;
+
+/** Every statement the store runs against its database. */
+const SQL = {
+  ...READ_SQL,
+  insertExperiment: `INSERT INTO experiments (name, config, state, created_at, updated_at) VALUES (?, ?, 'running', ?, ?)
+       RETURNING ${EXPERIMENT_COLUMNS}`,
   updateExperimentState: `UPDATE experiments SET state = ?, updated_at = ? WHERE id = ?`,
   touchExperiment: `UPDATE experiments SET updated_at = ? WHERE id = ?`,
   saveStrategyState: `UPDATE experiments SET strategy_state = ?, updated_at = ? WHERE id = ?`,
@@ -26,19 +30,26 @@ const SQL = {
        RETURNING ${TRIAL_COLUMNS}`,
   requeueTrial: `UPDATE trials SET state = 'queued' WHERE id = ? AND state = 'running'`,
   selectTrialState: `SELECT state FROM trials WHERE id = ?`,
-  selectTrials: `SELECT ${TRIAL_COLUMNS} FROM trials WHERE experiment_id = ? ORDER BY number`,
   selectTrialsInStates: `SELECT ${TRIAL_COLUMNS} FROM trials
        WHERE experiment_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY number`,
   upsertReport: `INSERT INTO reports (trial_id, step, metrics) VALUES (?, ?, ?)
        ON CONFLICT (trial_id, step) DO UPDATE SET metrics = excluded.metrics`,
-  selectReports: `SELECT step, metrics FROM reports WHERE trial_id = ? ORDER BY step`,
 } as const;
 
-export type Statements = { readonly [Name in keyof typeof SQL]: Database.Statement };
+/** A set of statements, each prepared once per connection and reused for each call. */
+export type Prepared<Sql> = { readonly [Name in keyof Sql]: Database.Statement };
 
-/** Prepares every statement once per connection, to be reused for each call. */
+export type Statements = Prepared<typeof SQL>;
+
+export function prepareAll<Sql extends Readonly<Record<string, string>>>(
+  db: Database.Database,
+  sql: Sql,
+): Prepared<Sql> {
+  const prepared: Partial<Record<keyof Sql, Database.Statement>> = {};
+  for (const [name, text] of Object.entries(sql)) prepared[name as keyof Sql] = db.prepare(text);
+  return prepared as Prepared<Sql>;
+}
+
 export function prepareStatements(db: Database.Database): Statements {
-  const prepared: Partial<Record<keyof typeof SQL, Database.Statement>> = {};
-  for (const name of Object.keys(SQL) as (keyof typeof SQL)[]) prepared[name] = db.prepare(SQL[name]);
-  return prepared as Statements;
+  return prepareAll(db, SQL);
 }

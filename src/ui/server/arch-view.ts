@@ -1,35 +1,14 @@
 import { ConfigError } from '../../core/errors.js';
 import type { ArchGraph } from '../../core/space.js';
 import { Graph } from '../../graph/graph.js';
-import type { GraphNode, Pair, Shape } from '../../graph/types.js';
-
-/** A graph as the architecture viewer draws it: labelled nodes, and edges that may carry an op. */
-export interface ArchView {
-  /** network: ops are nodes (the IR, a layer chain); cell: ops are on the edges (a NAS-Bench-201 cell). */
-  readonly kind: 'network' | 'cell';
-  readonly nodes: readonly ViewNode[];
-  readonly edges: readonly ViewEdge[];
-}
-
-export interface ViewNode {
-  readonly id: string;
-  readonly label: string;
-  readonly op?: string;
-  /** The IR's inferred output shape ('N' is the batch), for a tooltip. */
-  readonly shape?: Shape;
-}
-
-export interface ViewEdge {
-  readonly from: string;
-  readonly to: string;
-  readonly label?: string;
-}
+import type { GraphNode as IrNode, Pair } from '../../graph/types.js';
+import type { GraphEdge, GraphNode, GraphView } from '../web/api-types.js';
 
 const pair = (p: Pair): string => `${p[0]}x${p[1]}`;
 const strided = (stride: Pair): string => (stride[0] > 1 || stride[1] > 1 ? ` /${stride[0]}` : '');
 
 /** A short label: `conv 3x3 16`, `dwconv 3x3 /2`, `maxpool 2x2 /2`, `dense 10`. */
-export function irLabel(node: GraphNode): string {
+export function irLabel(node: IrNode): string {
   switch (node.op) {
     case 'conv2d': {
       const a = node.attrs;
@@ -60,10 +39,10 @@ export function irLabel(node: GraphNode): string {
  * The network IR as a DAG: one node per graph input and op. The training head's int64 `labels` input
  * and the loss that reads it are left out: they are how the network is trained, not its architecture.
  */
-function networkView(graph: Graph): ArchView {
+function networkView(graph: Graph): GraphView {
   const dropped = new Set(graph.inputs.filter((v) => v.dtype !== 'float32').map((v) => v.name));
-  const nodes: ViewNode[] = [];
-  const edges: ViewEdge[] = [];
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
   for (const input of graph.inputs) {
     if (dropped.has(input.name)) continue;
     nodes.push({
@@ -97,7 +76,7 @@ const CELL_OP_LABELS: Readonly<Record<string, string>> = {
  * become labelled edges between the cell's nodes (n0 the input, the last node the output), so
  * NAS-Bench-201's cell is 4 nodes and 6 edges, `none` edges included (the viewer may draw them faint).
  */
-function cellView(arch: ArchGraph): ArchView {
+function cellView(arch: ArchGraph): GraphView {
   const readers = new Map<string, string[]>();
   for (const node of arch.nodes) {
     for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node.id]);
@@ -107,12 +86,12 @@ function cellView(arch: ArchGraph): ArchView {
   );
   const vertices = arch.nodes.filter((n) => !edgeOps.has(n.id));
   const last = vertices[vertices.length - 1]?.id;
-  const nodes: ViewNode[] = vertices.map((n) => ({
+  const nodes: GraphNode[] = vertices.map((n) => ({
     id: n.id,
     label: n.op === 'input' ? 'input' : n.id === last ? `${n.id} (output)` : n.id,
     op: n.op,
   }));
-  const edges: ViewEdge[] = [];
+  const edges: GraphEdge[] = [];
   for (const node of arch.nodes) {
     if (edgeOps.has(node.id)) {
       const to = (readers.get(node.id) as string[])[0] as string;
@@ -126,8 +105,8 @@ function cellView(arch: ArchGraph): ArchView {
 }
 
 /** A layer chain or a list of decisions (nasbench-macro, declared spaces): one node per entry. */
-function chainView(arch: ArchGraph): ArchView {
-  const nodes: ViewNode[] = arch.nodes.map((n) => ({
+function chainView(arch: ArchGraph): GraphView {
+  const nodes: GraphNode[] = arch.nodes.map((n) => ({
     id: n.id,
     label: arch.kind === 'decisions' ? `${n.id} = ${n.op}` : n.op === 'input' ? 'input' : n.op,
     op: n.op,
@@ -147,7 +126,7 @@ function isArchGraph(value: unknown): value is ArchGraph {
 }
 
 /** What a space decoded (an IR Graph or an ArchGraph) as the viewer's DAG. */
-export function archView(decoded: unknown): ArchView {
+export function archView(decoded: unknown): GraphView {
   if (decoded instanceof Graph) return networkView(decoded);
   if (isArchGraph(decoded)) return decoded.kind === 'cell' ? cellView(decoded) : chainView(decoded);
   throw new ConfigError('this space decodes to something the architecture viewer cannot draw');

@@ -1,15 +1,16 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.js';
+import type { ExperimentSummary, TrialsEvent } from '../web/api-types.js';
 import { HostPolicy } from './access.js';
 import { createApp } from './app.js';
 import { ChangeFeed } from './change-feed.js';
-import { StreamRegistry, type TrialsEvent } from './events.js';
+import { StreamRegistry } from './events.js';
 import { ReadStore } from './read-store.js';
 import { startUiServer, type UiServer } from './server.js';
 import { seedDatabase, type Seeded } from './seed.testkit.js';
 import { EventStream } from './sse.testkit.js';
-import { DashboardData, type ExperimentSummary } from './views.js';
+import { DashboardData } from './views.js';
 
 let seeded: Seeded;
 let server: UiServer;

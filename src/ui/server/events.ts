@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { ExperimentsEvent, TrialsEvent } from '../web/api-types.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { ExperimentStats } from './read-store.js';
 import type { DashboardData } from './views.js';
@@ -20,16 +21,6 @@ export class StreamRegistry {
     for (const end of [...this.enders]) end();
     this.enders.clear();
   }
-}
-
-/** Payload of `event: trials`. */
-export interface TrialsEvent {
-  readonly experimentId: string;
-  readonly trials: number;
-  readonly complete: number;
-  readonly finished: number;
-  readonly reports: number;
-  readonly state: string;
 }
 
 function trialsEvent(stats: ExperimentStats): TrialsEvent {
@@ -86,8 +77,8 @@ export function eventsHandler(c: Context, deps: Deps): Response {
       const list = listFingerprint(all);
       if (list !== lastList) {
         lastList = list;
-        const experiments = await deps.data.experiments();
-        await stream.writeSSE({ event: 'experiments', data: JSON.stringify({ experiments }) });
+        const payload: ExperimentsEvent = { experiments: await deps.data.experiments() };
+        await stream.writeSSE({ event: 'experiments', data: JSON.stringify(payload) });
       }
     };
     const enqueue = (all: readonly ExperimentStats[]): void => {

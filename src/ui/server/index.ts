@@ -3,6 +3,4 @@
 export { startUiServer, type UiServer, type UiServerOptions } from './server.js';
 export { DEFAULT_ASSETS_DIR } from './assets.js';
 export { isLoopback } from './auth.js';
-export type { ArchView, ViewEdge, ViewNode } from './arch-view.js';
-export type { TrialsEvent } from './events.js';
-export type { BestPoint, ControllerPoint, ExperimentDetail, ExperimentSummary, TrialView } from './views.js';
+export type * from '../web/api-types.js';

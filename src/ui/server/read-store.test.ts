@@ -2,8 +2,11 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIAGNOSTICS_STEP } from '../../core/strategy.js';
+import { SqliteStorage } from '../../storage/sqlite.js';
 import { ReadStore } from './read-store.js';
 import { seedDatabase, type Seeded } from './seed.testkit.js';
+import { DashboardData } from './views.js';
 
 let seeded: Seeded;
 beforeAll(async () => {
@@ -47,6 +50,55 @@ describe('ReadStore', () => {
       ).toEqual([
         [seeded.chain.id, 3, 2, 2, 4],
         [seeded.nb201.id, 4, 4, 4, 0],
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("reads the controller's statistics from the diagnostics step and each trial's latest report", async () => {
+    const file = join(seeded.dir, 'controller.db');
+    const storage = SqliteStorage.open(file);
+    const experiment = await storage.createExperiment('rl', {});
+    try {
+      // An RL strategy's diagnostics, then a trained trial's epochs.
+      const trained = await storage.createTrial(experiment.id, { sample: { a: 1 }, key: 'a1' });
+      await storage.report(trained.id, DIAGNOSTICS_STEP, {
+        reward: 0.1,
+        baseline: 0.05,
+        entropy: 2,
+        advantage: 0.05,
+        surrogateError: 0.3,
+        trust: 0.6,
+      });
+      for (const step of [1, 2]) await storage.report(trained.id, step, { valid_acc: step / 10 });
+      await storage.finish(trained.id, {
+        state: 'complete',
+        metrics: { valid_acc: 0.3 },
+        score: 0.3,
+        cost: 0,
+      });
+      // An enas epoch still running: its controller's statistics are its latest report.
+      const epoch = await storage.createTrial(experiment.id, { sample: { a: 2 }, key: 'a2' });
+      await storage.report(epoch.id, 1, { train_loss: 1.5, children: 4 });
+      await storage.report(epoch.id, 2, { reward: 0.7, entropy: 1.1 });
+      // No statistics at all.
+      await storage.createTrial(experiment.id, { sample: { a: 3 }, key: 'a3' });
+    } finally {
+      await storage.close();
+    }
+
+    const store = ReadStore.open(file);
+    try {
+      const reports = await store.read('controller', () => store.controllerReportsSync(experiment.id));
+      expect(reports.map((r) => [r.number, r.report.step])).toEqual([
+        [0, 0],
+        [0, 2],
+        [1, 2],
+      ]);
+      expect(await new DashboardData(store).controller(experiment.id)).toEqual([
+        { number: 0, reward: 0.1, baseline: 0.05, entropy: 2, surrogateError: 0.3, trust: 0.6 },
+        { number: 1, reward: 0.7, entropy: 1.1 },
       ]);
     } finally {
       store.close();

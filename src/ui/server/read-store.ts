@@ -2,19 +2,23 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { NotFoundError, StorageError } from '../../core/errors.js';
 import type { ExperimentRecord } from '../../core/storage.js';
+import { DIAGNOSTICS_STEP } from '../../core/strategy.js';
 import type { IntermediateReport, TrialRecord } from '../../core/types.js';
 import { toStorageError } from '../../storage/sqlite-errors.js';
 import {
   parseRowId,
+  REPORT_COLUMNS,
   toExperimentRecord,
   toReport,
   toTrialRecord,
+  TRIAL_COLUMNS,
   type ExperimentRow,
   type ReportRow,
   type TrialRow,
 } from '../../storage/sqlite-rows.js';
 import { fileStamp, openReadOnly, type ReadOnlyDatabase } from '../../storage/sqlite-open.js';
 import { prepareSchema } from '../../storage/sqlite-schema.js';
+import { prepareAll, READ_SQL, type Prepared } from '../../storage/sqlite-statements.js';
 
 /**
  * SQLite's own wait for a lock, kept tiny: better-sqlite3 waits synchronously, and the dashboard's
@@ -24,22 +28,21 @@ const BUSY_TIMEOUT_MS = 20;
 /** How long retry() keeps trying a busy database before giving up (never in a healthy WAL database). */
 const RETRY_FOR_MS = 30_000;
 
-const EXPERIMENT_COLUMNS = 'id, name, config, state, created_at, updated_at';
-const TRIAL_COLUMNS =
-  'id, experiment_id, number, sample, key, state, metrics, score, cost, error_code, error_message, created_at, finished_at';
-
+/** The store's own reads (storage/sqlite-statements.ts), and the dashboard's. */
 const SQL = {
-  experiments: `SELECT ${EXPERIMENT_COLUMNS} FROM experiments ORDER BY id`,
-  experiment: `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?`,
-  trials: `SELECT ${TRIAL_COLUMNS} FROM trials WHERE experiment_id = ? ORDER BY number`,
+  ...READ_SQL,
   trial: `SELECT ${TRIAL_COLUMNS} FROM trials WHERE id = ? AND experiment_id = ?`,
-  reports: `SELECT step, metrics FROM reports WHERE trial_id = ? ORDER BY step`,
-  /** Reports of a whole experiment that may carry controller statistics (reward, baseline, entropy). */
-  controllerReports: `SELECT t.number AS number, r.step AS step, r.metrics AS metrics
-       FROM reports r JOIN trials t ON t.id = r.trial_id
-       WHERE t.experiment_id = ? AND (r.metrics LIKE '%"reward"%' OR r.metrics LIKE '%"baseline"%'
-             OR r.metrics LIKE '%"entropy"%')
-       ORDER BY t.number, r.step`,
+  /**
+   * Per trial of an experiment, the reports that may carry controller statistics: the strategy's
+   * diagnostics (the step the runner records them at) and the evaluator's latest report (enas reports
+   * its own controller's reward and entropy last). Chosen by step alone: two primary-key lookups
+   * per trial, and no metrics text is searched.
+   */
+  controllerReports: `SELECT number, ${REPORT_COLUMNS} FROM (
+         SELECT id AS trial, number, (SELECT max(step) FROM reports WHERE trial_id = trials.id) AS latest
+         FROM trials WHERE experiment_id = @experiment)
+       JOIN reports ON trial_id = trial AND step IN (@diagnostics, latest)
+       ORDER BY number, step`,
   /** Per-experiment counters: the live-update poll compares them (one scan of trials, no JSON). */
   trialStats: `SELECT experiment_id AS id, count(*) AS trials, coalesce(sum(state = 'complete'), 0) AS complete,
        coalesce(sum(finished_at IS NOT NULL), 0) AS finished, coalesce(sum(state = 'queued'), 0) AS queued,
@@ -56,7 +59,7 @@ const SQL = {
        FROM trials WHERE experiment_id = ?`,
 } as const;
 
-type Statements = { readonly [Name in keyof typeof SQL]: Database.Statement };
+type Statements = Prepared<typeof SQL>;
 
 export interface TrialStats {
   readonly trials: number;
@@ -75,8 +78,8 @@ export interface ExperimentStats {
 }
 
 export interface ControllerReport {
+  /** The trial's number. */
   readonly number: number;
-  readonly step: number;
   readonly report: IntermediateReport;
 }
 
@@ -105,13 +108,7 @@ export class ReadStore {
     private snapshotOf: string | undefined,
     readonly file: string,
   ) {
-    this.statements = ReadStore.prepare(db);
-  }
-
-  private static prepare(db: Database.Database): Statements {
-    const prepared: Partial<Record<keyof typeof SQL, Database.Statement>> = {};
-    for (const name of Object.keys(SQL) as (keyof typeof SQL)[]) prepared[name] = db.prepare(SQL[name]);
-    return prepared as Statements;
+    this.statements = prepareAll(db, SQL);
   }
 
   private static connect(file: string): ReadOnlyDatabase {
@@ -162,7 +159,7 @@ export class ReadStore {
     const { db, snapshotOf } = ReadStore.connect(this.file);
     let statements: Statements;
     try {
-      statements = ReadStore.prepare(db);
+      statements = prepareAll(db, SQL);
     } catch (e) {
       db.close();
       throw toStorageError(e, this.file, 'open the database read-only');
@@ -193,12 +190,12 @@ export class ReadStore {
   }
 
   experimentsSync(): ExperimentRecord[] {
-    return (this.statements.experiments.all() as ExperimentRow[]).map(toExperimentRecord);
+    return (this.statements.selectExperiments.all() as ExperimentRow[]).map(toExperimentRecord);
   }
 
   experimentSync(id: string): ExperimentRecord {
     const rowId = parseRowId(id);
-    const row = rowId === undefined ? undefined : this.statements.experiment.get(rowId);
+    const row = rowId === undefined ? undefined : this.statements.selectExperiment.get(rowId);
     if (row === undefined) {
       throw new NotFoundError(`no experiment with id ${JSON.stringify(id)} in ${this.file}`);
     }
@@ -207,7 +204,7 @@ export class ReadStore {
 
   trialsSync(experimentId: string): TrialRecord[] {
     const rowId = parseRowId(experimentId) ?? 0;
-    return (this.statements.trials.all(rowId) as TrialRow[]).map(toTrialRecord);
+    return (this.statements.selectTrials.all(rowId) as TrialRow[]).map(toTrialRecord);
   }
 
   /** A trial of this experiment (a trial id of another experiment is not found). */
@@ -220,14 +217,16 @@ export class ReadStore {
   }
 
   reportsSync(trialId: string): IntermediateReport[] {
-    return (this.statements.reports.all(parseRowId(trialId) ?? 0) as ReportRow[]).map(toReport);
+    return (this.statements.selectReports.all(parseRowId(trialId) ?? 0) as ReportRow[]).map(toReport);
   }
 
+  /** The reports of an experiment's trials that may carry controller statistics, by trial number and step. */
   controllerReportsSync(experimentId: string): ControllerReport[] {
-    const rows = this.statements.controllerReports.all(parseRowId(experimentId) ?? 0) as (ReportRow & {
-      number: number;
-    })[];
-    return rows.map((r) => ({ number: r.number, step: r.step, report: toReport(r) }));
+    const rows = this.statements.controllerReports.all({
+      experiment: parseRowId(experimentId) ?? 0,
+      diagnostics: DIAGNOSTICS_STEP,
+    }) as (ReportRow & { number: number })[];
+    return rows.map((r) => ({ number: r.number, report: toReport(r) }));
   }
 
   bestTrialSync(experimentId: string): TrialRecord | undefined {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.js';
+import type { ExperimentDetail, ExperimentSummary } from '../web/api-types.js';
 import { startUiServer } from './server.js';
 import { EventStream } from './sse.testkit.js';
-import type { ExperimentDetail, ExperimentSummary } from './views.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'naslab-ui-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,10 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchView } from './arch-view.js';
+import type { ControllerPoint, ExperimentDetail, ExperimentSummary, GraphView } from '../web/api-types.js';
 import { startUiServer, type UiServer } from './server.js';
 import { CHAIN_LABELS, seedDatabase, writeAssets, type Seeded } from './seed.testkit.js';
-import type { ControllerPoint, ExperimentDetail, ExperimentSummary } from './views.js';
 
 let seeded: Seeded;
 let server: UiServer;
@@ -105,12 +104,12 @@ describe('the dashboard API', () => {
 
   it('draws a chain network as labelled IR ops and an nb201 cell with ops on its 6 edges', async () => {
     const [first] = seeded.chain.trialIds;
-    const chain = await getJson<ArchView>(`/api/experiments/${seeded.chain.id}/trials/${first}/graph`);
+    const chain = await getJson<GraphView>(`/api/experiments/${seeded.chain.id}/trials/${first}/graph`);
     expect(chain.kind).toBe('network');
     expect(chain.nodes.map((n) => n.label)).toEqual(CHAIN_LABELS);
     expect(chain.edges).toHaveLength(6);
 
-    const cell = await getJson<ArchView>(
+    const cell = await getJson<GraphView>(
       `/api/experiments/${seeded.nb201.id}/trials/${seeded.nb201.trialIds[0]}/graph`,
     );
     expect(cell.kind).toBe('cell');

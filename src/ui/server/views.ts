@@ -1,69 +1,34 @@
 import type { SearchSpace } from '../../core/space.js';
 import type { ExperimentRecord } from '../../core/storage.js';
-import type { Json, Metrics, TrialRecord } from '../../core/types.js';
+import type { Metrics, TrialRecord } from '../../core/types.js';
 import { bestTrial } from '../../runner/best.js';
-import { paretoTrials, type Objective } from '../../objective/index.js';
-import { archView, type ArchView } from './arch-view.js';
+import { paretoTrials } from '../../objective/index.js';
+import type {
+  BestPoint,
+  ControllerPoint,
+  ExperimentDetail,
+  ExperimentSummary,
+  GraphView,
+  ReportRow,
+  TrialRow,
+} from '../web/api-types.js';
+import { archView } from './arch-view.js';
 import { experimentInfo, experimentSpace, type ExperimentInfo } from './experiment-info.js';
 import type { ReadStore } from './read-store.js';
 
-/** A row of GET /api/experiments. */
-export interface ExperimentSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly state: string;
-  readonly strategy: string;
-  readonly space: string;
-  readonly evaluator: string;
-  readonly signal: string | null;
-  readonly direction: string | null;
-  readonly trials: number;
-  readonly complete: number;
-  /** The best trial's signal metric (the score when the signal is unknown); null before any completes. */
-  readonly best: number | null;
-  readonly bestTrialId: string | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
+type ControllerMetric = Exclude<keyof ControllerPoint, 'number'>;
 
-export interface TrialView {
-  readonly id: string;
-  readonly number: number;
-  readonly key: string;
-  readonly state: string;
-  readonly metrics: Metrics;
-  readonly score: number | null;
-  readonly createdAt: number;
-  readonly finishedAt: number | null;
-  /** Wall seconds from creation to finish; null while unfinished. */
-  readonly seconds: number | null;
-  /** Simulated seconds (tabular benchmarks); 0 when nothing is simulated. */
-  readonly cost: number;
-  readonly error: { readonly code: string; readonly message: string } | null;
-}
-
-export interface BestPoint {
-  readonly number: number;
-  readonly finishedAt: number | null;
-  readonly best: number;
-}
-
-export interface ExperimentDetail {
-  readonly experiment: ExperimentSummary & { readonly config: Json };
-  readonly objectives?: readonly Objective[];
-  readonly trials: readonly TrialView[];
-  readonly bestSoFar: readonly BestPoint[];
-  readonly front?: readonly string[];
-}
-
-export interface ControllerPoint {
-  readonly number: number;
-  readonly reward?: number;
-  readonly baseline?: number;
-  readonly entropy?: number;
-}
-
-const CONTROLLER_METRICS = ['reward', 'baseline', 'entropy'] as const;
+/**
+ * The statistics a ControllerPoint carries: a record, so the compiler flags a statistic the API
+ * declares and this list lacks.
+ */
+const CONTROLLER_METRICS = Object.keys({
+  reward: true,
+  baseline: true,
+  entropy: true,
+  surrogateError: true,
+  trust: true,
+} satisfies Record<ControllerMetric, true>) as ControllerMetric[];
 
 /** The value shown for a trial: its signal metric, or its score when the signal is not known. */
 function shownValue(trial: TrialRecord, info: ExperimentInfo): number {
@@ -71,7 +36,7 @@ function shownValue(trial: TrialRecord, info: ExperimentInfo): number {
   return value !== undefined && Number.isFinite(value) ? value : (trial.score as number);
 }
 
-function trialView(t: TrialRecord): TrialView {
+function trialRow(t: TrialRecord): TrialRow {
   return {
     id: t.id,
     number: t.number,
@@ -92,9 +57,10 @@ export function bestSoFar(trials: readonly TrialRecord[], info: ExperimentInfo):
   const points: BestPoint[] = [];
   let best: TrialRecord | undefined;
   for (const t of trials) {
-    if (t.state !== 'complete' || t.score === undefined) continue;
+    // A complete trial always has its finish time: the store records it with the result.
+    if (t.state !== 'complete' || t.score === undefined || t.finishedAt === undefined) continue;
     if (best === undefined || t.score > (best.score as number)) best = t;
-    points.push({ number: t.number, finishedAt: t.finishedAt ?? null, best: shownValue(best, info) });
+    points.push({ number: t.number, finishedAt: t.finishedAt, best: shownValue(best, info) });
   }
   return points;
 }
@@ -168,7 +134,7 @@ export class DashboardData {
     const counts = { trials: trials.length, complete: trials.filter((t) => t.state === 'complete').length };
     const detail: ExperimentDetail = {
       experiment: { ...this.summary(record, info, counts, best), config: record.config },
-      trials: trials.map(trialView),
+      trials: trials.map(trialRow),
       bestSoFar: bestSoFar(trials, info),
     };
     if (info.objectives === undefined) return detail;
@@ -179,7 +145,7 @@ export class DashboardData {
     };
   }
 
-  async reports(experimentId: string, trialId: string): Promise<{ step: number; metrics: Metrics }[]> {
+  async reports(experimentId: string, trialId: string): Promise<ReportRow[]> {
     return this.store.read(`read the reports of trial ${trialId}`, () => {
       this.store.trialSync(experimentId, trialId);
       return this.store.reportsSync(trialId).map((r) => ({ step: r.step, metrics: r.metrics }));
@@ -187,8 +153,9 @@ export class DashboardData {
   }
 
   /**
-   * The RL controller's statistics, one point per trial that carries any: from its intermediate reports
-   * (the last step wins; enas reports `reward` and `entropy` per epoch) and its final metrics (which win).
+   * The RL controller's statistics, one point per trial that carries any: from the strategy's
+   * diagnostics, then the evaluator's latest report (enas reports its controller's `reward` and
+   * `entropy` per epoch), then the trial's final metrics; a later source wins.
    */
   async controller(experimentId: string): Promise<ControllerPoint[]> {
     const { trials, reports } = await this.store.read(
@@ -201,7 +168,7 @@ export class DashboardData {
         };
       },
     );
-    const points = new Map<number, Record<string, number>>();
+    const points = new Map<number, Partial<Record<ControllerMetric, number>>>();
     const take = (number: number, metrics: Metrics): void => {
       for (const name of CONTROLLER_METRICS) {
         const value = metrics[name];
@@ -217,7 +184,7 @@ export class DashboardData {
   }
 
   /** A trial's architecture as a DAG, decoded from its stored sample by the experiment's space. */
-  async graph(experimentId: string, trialId: string): Promise<ArchView> {
+  async graph(experimentId: string, trialId: string): Promise<GraphView> {
     const { record, trial } = await this.store.read(`read trial ${trialId}`, () => ({
       record: this.store.experimentSync(experimentId),
       trial: this.store.trialSync(experimentId, trialId),

@@ -1,10 +1,15 @@
 /**
- * The dashboard server's JSON, as the browser reads it. Numbers a run has not produced yet are null (JSON
- * has no undefined), so every optional value is typed `| null` or optional.
+ * The dashboard's JSON API, declared once: the server (src/ui/server) builds these values and the
+ * browser reads them. Types only, and browser-safe: the web bundle and the Node server both import it.
+ *
+ * JSON has no undefined, NaN or Infinity: a value a run has not produced yet is null, and JSON.stringify
+ * writes a NaN or infinite number as null too, so a number that can be either is typed `| null`.
  */
+import type { Direction, Json } from '../../core/types.js';
 
-export type Direction = 'maximize' | 'minimize';
+export type { Direction };
 
+/** A row of GET /api/experiments (and of the `experiments` event). */
 export interface ExperimentSummary {
   readonly id: string;
   readonly name: string;
@@ -17,10 +22,12 @@ export interface ExperimentSummary {
   readonly direction: Direction | null;
   readonly trials: number;
   readonly complete: number;
+  /** The best trial's signal metric (its score when the signal is unknown); null before any completes. */
   readonly best: number | null;
   readonly bestTrialId: string | null;
   /** Epoch milliseconds. */
   readonly createdAt: number;
+  readonly updatedAt: number;
 }
 
 export interface Objective {
@@ -28,6 +35,7 @@ export interface Objective {
   readonly direction: Direction;
 }
 
+/** A trial as GET /api/experiments/:id lists it; the server sends every field. */
 export interface TrialRow {
   readonly id: string;
   readonly number: number;
@@ -37,18 +45,25 @@ export interface TrialRow {
   readonly score?: number | null;
   readonly createdAt: number;
   readonly finishedAt?: number | null;
-  /** Wall seconds from creation to finish; null while running. */
+  /** Wall seconds from creation to finish; null while unfinished. */
   readonly seconds?: number | null;
+  /** Simulated seconds (tabular benchmarks); 0 when nothing is simulated, null when not known. */
+  readonly cost?: number | null;
+  /** Why an invalid or failed trial ended so; null otherwise. */
+  readonly error?: { readonly code: string; readonly message: string } | null;
 }
 
+/** After each complete trial (by number), the best value so far. */
 export interface BestPoint {
   readonly number: number;
+  /** Epoch milliseconds: when that trial finished. */
   readonly finishedAt: number;
   readonly best: number;
 }
 
+/** GET /api/experiments/:id */
 export interface ExperimentDetail {
-  readonly experiment: ExperimentSummary & { readonly config: unknown };
+  readonly experiment: ExperimentSummary & { readonly config: Json };
   readonly objectives?: readonly Objective[];
   readonly trials: readonly TrialRow[];
   readonly bestSoFar: readonly BestPoint[];
@@ -56,20 +71,25 @@ export interface ExperimentDetail {
   readonly front?: readonly string[];
 }
 
+/** An element of GET /api/experiments/:id/trials/:trialId/reports: one intermediate report. */
 export interface ReportRow {
   readonly step: number;
   readonly metrics: Readonly<Record<string, number | null>>;
 }
 
+/**
+ * An element of GET /api/experiments/:id/controller: the statistics of a strategy's learner (or of an
+ * evaluator's own controller) for one trial; a statistic the trial did not carry is left out.
+ */
 export interface ControllerPoint {
   readonly number: number;
-  readonly reward?: number | null;
-  readonly baseline?: number | null;
-  readonly entropy?: number | null;
+  readonly reward?: number;
+  readonly baseline?: number;
+  readonly entropy?: number;
   /** |predicted - actual| of the surrogate a model-based RL strategy learns from, on this trial. */
-  readonly surrogateError?: number | null;
+  readonly surrogateError?: number;
   /** How far the controller trusted the surrogate's predictions after this trial, in (0, 1]. */
-  readonly trust?: number | null;
+  readonly trust?: number;
 }
 
 export interface GraphNode {
@@ -86,9 +106,27 @@ export interface GraphEdge {
   readonly label?: string;
 }
 
-/** A trial's architecture: a whole network (ops as nodes) or a cell (states as nodes, ops on edges). */
+/**
+ * GET /api/experiments/:id/trials/:trialId/graph: a trial's architecture, a whole network (ops as
+ * nodes, the IR or a layer chain) or a cell (states as nodes, ops on the edges: a NAS-Bench-201 cell).
+ */
 export interface GraphView {
   readonly kind: 'network' | 'cell';
   readonly nodes: readonly GraphNode[];
   readonly edges: readonly GraphEdge[];
+}
+
+/** Payload of the `trials` event of GET /api/events?experiment=ID: the experiment's counters. */
+export interface TrialsEvent {
+  readonly experimentId: string;
+  readonly trials: number;
+  readonly complete: number;
+  readonly finished: number;
+  readonly reports: number;
+  readonly state: string;
+}
+
+/** Payload of the `experiments` event of GET /api/events: the list, as GET /api/experiments gives it. */
+export interface ExperimentsEvent {
+  readonly experiments: readonly ExperimentSummary[];
 }
