@@ -43,6 +43,13 @@ export interface EvaluatorEntry<C extends EvaluatorConfigBase = EvaluatorConfigB
    * stem of its default name ("nb201-cifar10"; a training evaluator's names start with the space type).
    */
   describe(config: C): { readonly label: string; readonly name: string };
+  /**
+   * The config with its file paths made absolute against `baseDir` (the config file's folder), so the
+   * stored config resumes from any folder. Absent: the config has no paths.
+   */
+  resolvePaths?(config: C, baseDir: string): C;
+  /** For an evaluator that trains nothing: what it is and why, for export's refusal. */
+  readonly untrained?: { readonly what: string; readonly why: string };
   /** False when its trials cannot run on queue workers (state held in the coordinator's process). */
   readonly distributable?: boolean;
   // Method syntax on purpose: entries with specific config types must fit in one registry list.

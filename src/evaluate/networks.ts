@@ -1,9 +1,20 @@
+import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { Evaluator } from '../core/evaluator.js';
 import type { SearchSpace, SpaceSpec } from '../core/space.js';
 import type { LoadedData } from '../data/config.js';
 import { createSpace } from '../space/registry.js';
 import { checkSpaceFitsData } from './train/fit.js';
+
+/** A training evaluator's config with its `data.path` made absolute against `baseDir`. */
+export function resolveDataPath<C extends { readonly data: { readonly path?: string } }>(
+  config: C,
+  baseDir: string,
+): C {
+  const path = config.data.path;
+  if (path === undefined || isAbsolute(path)) return config;
+  return { ...config, data: { ...config.data, path: resolve(baseDir, path) } };
+}
 
 /** The space a training evaluator searches: `space: { type: chain, input: [...], classes: N }`. */
 export function networkSpace(spec: unknown): SearchSpace<unknown> {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { quoted } from '../core/validate.js';
+import { commandEvaluatorEntry } from './command/entry.js';
+import { codeEvaluatorEntry } from './code/entry.js';
 import { dartsEvaluatorEntry } from './darts/entry.js';
 import type { EvaluatorConfigBase, EvaluatorEntry } from './define.js';
 import { easEvaluatorEntry } from './eas/entry.js';
@@ -17,6 +19,7 @@ export const CONFIG_EVALUATORS = [
   trainEvaluatorEntry,
   enasEvaluatorEntry,
   dartsEvaluatorEntry,
+  codeEvaluatorEntry,
 ] as const;
 
 type SchemasOf<T extends readonly { readonly schema: unknown }[]> = {

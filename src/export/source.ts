@@ -111,9 +111,9 @@ export async function exportSource(
   const entry = entryOf(config.evaluator);
   if (!entry.trains) {
     throw new ConfigError(
-      `experiment ${experimentId} (${experiment.name}) is evaluated on the tabular benchmark ` +
-        `${evaluatorLabel(config.evaluator)}: its trials were looked up in a table, not trained, so there is no ` +
-        `network or weights to export. ${HOW}`,
+      `experiment ${experimentId} (${experiment.name}) is evaluated on ${entry.untrained?.what ?? 'evaluator'} ` +
+        `${evaluatorLabel(config.evaluator)}: ${entry.untrained?.why ?? 'its trials were not trained by naslab'}, ` +
+        `so there is no network or weights to export. ${HOW}`,
     );
   }
   const evaluator = entry.retrain?.(config.evaluator) ?? (config.evaluator as TrainEvaluatorConfig);

@@ -1,36 +1,30 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { didYouMean } from '../core/config-hints.js';
 import { ConfigError } from '../core/errors.js';
 import { quoted } from '../core/validate.js';
+import { entryOf } from '../evaluate/registry.js';
+import { resolveCommandPaths } from '../evaluate/command/config.js';
 import { benchmarkChoiceProblem } from '../evaluate/tabular/benchmark.js';
+import { resolveBenchmarkRef } from '../evaluate/tabular/entry.js';
 import { readYamlFile } from '../files/yaml.js';
 import { describeStrategies, strategyOptionNames } from '../strategy/registry.js';
 
 export { readYamlFile };
 import { parseExperimentConfig, type ExperimentConfig } from './config.js';
 
-const BUILTIN_BENCHMARKS = new Set(['nb201', 'nasbench-macro']);
+export { resolveBenchmarkRef };
 
 /**
- * A benchmark reference that is a path (a user table .yaml) is resolved against the folder of the file
- * that names it. Anything else is left as written: it is a name, right or wrong, and a message about
- * an unknown benchmark should quote what the user wrote, not a path made from it.
- */
-export function resolveBenchmarkRef(ref: string, baseDir: string): string {
-  if (BUILTIN_BENCHMARKS.has(ref) || !/\.ya?ml$/i.test(ref)) return ref;
-  return isAbsolute(ref) ? ref : resolve(baseDir, ref);
-}
-
-/**
- * Paths in a config (a user table, a dataset) are relative to the config file; the stored config holds
- * them absolute, so resume works from any folder.
+ * Paths in a config (a user table, a dataset, a trial program) are relative to the config file; the
+ * stored config holds them absolute, so resume works from any folder. Each evaluator says which of its
+ * fields are paths.
  */
 export function resolveConfigPaths(config: ExperimentConfig, baseDir: string): ExperimentConfig {
   const e = config.evaluator;
-  if (e.type === 'benchmark')
-    return { ...config, evaluator: { ...e, benchmark: resolveBenchmarkRef(e.benchmark, baseDir) } };
-  if (e.data.path === undefined || isAbsolute(e.data.path)) return config;
-  return { ...config, evaluator: { ...e, data: { ...e.data, path: resolve(baseDir, e.data.path) } } };
+  const resolved = entryOf(e).resolvePaths?.(e, baseDir);
+  return resolved === undefined
+    ? config
+    : { ...config, evaluator: resolved as ExperimentConfig['evaluator'] };
 }
 
 /**

@@ -130,20 +130,30 @@ export async function startExperiment(
 ): Promise<RunSummary> {
   const parts = await buildParts(config);
   try {
-    const strategy = newStrategy(parts);
-    // Pairings the evaluator refuses (a weight-sharing evaluator and another strategy) fail here, before
-    // anything is stored.
-    parts.evaluator.attach?.(strategy);
-    createPruning(config.pruner, parts.evaluator, { seed: config.seed });
-    const experiment = await storage.createExperiment(
-      config.name ?? defaultName(parts.config),
-      configToJson(parts.config),
-    );
-    return await runWith(experiment, parts, strategy, storage, controls);
+    return await startWithParts(parts, storage, controls);
   } finally {
     // The train evaluator's worker threads end here, whatever way the run ended.
     await parts.evaluator.close?.();
   }
+}
+
+/**
+ * Starts an experiment from parts already built (the library's search() builds them from code: a
+ * function as the evaluator, a space object). Closing the evaluator is the caller's.
+ */
+export async function startWithParts(
+  parts: Parts,
+  storage: Storage,
+  controls: RunControls = {},
+): Promise<RunSummary> {
+  const { config } = parts;
+  const strategy = newStrategy(parts);
+  // Pairings the evaluator refuses (a weight-sharing evaluator and another strategy) fail here, before
+  // anything is stored.
+  parts.evaluator.attach?.(strategy);
+  createPruning(config.pruner, parts.evaluator, { seed: config.seed });
+  const experiment = await storage.createExperiment(config.name ?? defaultName(config), configToJson(config));
+  return runWith(experiment, parts, strategy, storage, controls);
 }
 
 /** Continues a stored experiment: finished trials are kept, unfinished ones run again. */
@@ -152,18 +162,34 @@ export async function resumeExperiment(
   storage: Storage,
   controls: RunControls = {},
 ): Promise<RunSummary> {
-  const experiment = await storage.experiment(experimentId);
-  if (experiment.state === 'complete') {
-    throw new ConfigError(
-      `experiment ${experimentId} (${experiment.name}) is already complete; nothing to resume`,
-    );
-  }
+  const experiment = await resumable(experimentId, storage);
   const parts = await buildParts(storedConfig(experiment.config, experimentId));
   try {
     return await runWith(experiment, parts, newStrategy(parts), storage, controls);
   } finally {
     await parts.evaluator.close?.();
   }
+}
+
+/** Continues a stored experiment with parts built by the caller (as startWithParts). */
+export async function resumeWithParts(
+  experimentId: string,
+  parts: Parts,
+  storage: Storage,
+  controls: RunControls = {},
+): Promise<RunSummary> {
+  const experiment = await resumable(experimentId, storage);
+  return runWith(experiment, parts, newStrategy(parts), storage, controls);
+}
+
+async function resumable(experimentId: string, storage: Storage): Promise<ExperimentRecord> {
+  const experiment = await storage.experiment(experimentId);
+  if (experiment.state === 'complete') {
+    throw new ConfigError(
+      `experiment ${experimentId} (${experiment.name}) is already complete; nothing to resume`,
+    );
+  }
+  return experiment;
 }
 
 export function storedConfig(json: Json, experimentId: string): ExperimentConfig {

@@ -1,5 +1,5 @@
 import { defineEvaluator } from '../define.js';
-import { fittedEvaluator, networkSpace } from '../networks.js';
+import { fittedEvaluator, networkSpace, resolveDataPath } from '../networks.js';
 import { dartsEvaluatorConfigSchema, dartsRetrainConfig } from './config.js';
 import { createDartsEvaluator } from './evaluator.js';
 
@@ -8,6 +8,7 @@ export const dartsEvaluatorEntry = defineEvaluator({
   type: 'darts',
   schema: dartsEvaluatorConfigSchema,
   trains: true,
+  resolvePaths: resolveDataPath,
   describe: (config) => ({ label: `${config.type}:${config.data.type}`, name: config.type }),
   distributable: false,
   build: async (config, { space: spec, baseDir }) => {

@@ -1,5 +1,5 @@
 import { defineEvaluator } from '../define.js';
-import { fittedEvaluator, networkSpace } from '../networks.js';
+import { fittedEvaluator, networkSpace, resolveDataPath } from '../networks.js';
 import type { TrainEvaluatorConfig } from '../train/config.js';
 import { createEasEvaluator } from './evaluator.js';
 
@@ -10,6 +10,7 @@ import { createEasEvaluator } from './evaluator.js';
 export const easEvaluatorEntry = defineEvaluator<TrainEvaluatorConfig>({
   type: 'eas',
   trains: true,
+  resolvePaths: resolveDataPath,
   describe: (config) => ({ label: `train:${config.data.type}`, name: 'train' }),
   distributable: false,
   build: async (config, { space: spec, baseDir }) => {

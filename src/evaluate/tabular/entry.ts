@@ -1,9 +1,22 @@
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { SearchSpace } from '../../core/space.js';
 import { DeclaredSpace, declaredSpaceFromConfig } from '../../space/declared.js';
 import { defineEvaluator } from '../define.js';
 import { loadBenchmark, type Benchmark } from './benchmark.js';
+
+const BUILTIN_BENCHMARKS = new Set(['nb201', 'nasbench-macro']);
+
+/**
+ * A benchmark reference that is a path (a user table .yaml) is resolved against the folder of the file
+ * that names it. Anything else is left as written: it is a name, right or wrong, and a message about
+ * an unknown benchmark should quote what the user wrote, not a path made from it.
+ */
+export function resolveBenchmarkRef(ref: string, baseDir: string): string {
+  if (BUILTIN_BENCHMARKS.has(ref) || !/\.ya?ml$/i.test(ref)) return ref;
+  return isAbsolute(ref) ? ref : resolve(baseDir, ref);
+}
 
 /** `evaluator: { type: benchmark, benchmark: nb201 | nasbench-macro | ./table.yaml, dataset? }`. */
 export const benchmarkEvaluatorConfigSchema = z
@@ -54,6 +67,11 @@ export const benchmarkEvaluatorEntry = defineEvaluator({
   type: 'benchmark',
   schema: benchmarkEvaluatorConfigSchema,
   trains: false,
+  resolvePaths: (config, baseDir) => ({
+    ...config,
+    benchmark: resolveBenchmarkRef(config.benchmark, baseDir),
+  }),
+  untrained: { what: 'the tabular benchmark', why: 'its trials were looked up in a table, not trained' },
   describe: ({ benchmark, dataset }) => {
     const table = /\.ya?ml$/i.test(benchmark);
     const stem = benchmark.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');

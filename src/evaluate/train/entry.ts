@@ -1,5 +1,5 @@
 import { defineEvaluator } from '../define.js';
-import { fittedEvaluator, networkSpace } from '../networks.js';
+import { fittedEvaluator, networkSpace, resolveDataPath } from '../networks.js';
 import { trainEvaluatorConfigSchema } from './config.js';
 import { createTrainEvaluator } from './evaluator.js';
 
@@ -8,6 +8,7 @@ export const trainEvaluatorEntry = defineEvaluator({
   type: 'train',
   schema: trainEvaluatorConfigSchema,
   trains: true,
+  resolvePaths: resolveDataPath,
   describe: (config) => ({ label: `${config.type}:${config.data.type}`, name: config.type }),
   build: async (config, { space: spec, baseDir }) => {
     const space = networkSpace(spec);
