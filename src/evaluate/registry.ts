@@ -20,6 +20,7 @@ export const CONFIG_EVALUATORS = [
   enasEvaluatorEntry,
   dartsEvaluatorEntry,
   codeEvaluatorEntry,
+  commandEvaluatorEntry,
 ] as const;
 
 type SchemasOf<T extends readonly { readonly schema: unknown }[]> = {

@@ -3,7 +3,6 @@ import { didYouMean } from '../core/config-hints.js';
 import { ConfigError } from '../core/errors.js';
 import { quoted } from '../core/validate.js';
 import { entryOf } from '../evaluate/registry.js';
-import { resolveCommandPaths } from '../evaluate/command/config.js';
 import { benchmarkChoiceProblem } from '../evaluate/tabular/benchmark.js';
 import { resolveBenchmarkRef } from '../evaluate/tabular/entry.js';
 import { readYamlFile } from '../files/yaml.js';
