@@ -14,6 +14,7 @@ const isomorphic = [
   'src/graph/**',
   'src/predict/**',
   'src/prune/**',
+  'src/browser.ts',
 ];
 
 export default tseslint.config(
