@@ -30,7 +30,6 @@ export const REDIS_SERVER_BINARY = process.env['NASLAB_REDIS_SERVER'] ?? 'redis-
 /** Debian's chromium (NASLAB_CHROMIUM names another build). */
 export const CHROMIUM_BINARY = process.env['NASLAB_CHROMIUM'] ?? '/usr/bin/chromium';
 
-
 export const REDIS: SystemNeed = {
   name: 'redis-server',
   usedBy: 'the distributed-trial tests (test/dist-*.test.ts)',
@@ -62,7 +61,18 @@ export const FASHION_MNIST: SystemNeed = {
   available: once(() => existsSync(SYSTEM_FASHION_MNIST_DIR)),
 };
 
-export const SYSTEM_NEEDS: readonly SystemNeed[] = [REDIS, CHROMIUM, FASHION_MNIST];
+/** The python3 the command evaluator's Python trial script runs on. */
+export const PYTHON: SystemNeed = {
+  name: 'python3',
+  usedBy: "the command evaluator's Python trial script (test/command-evaluator.test.ts)",
+  enable: 'apt-get install python3',
+  available: once(() => {
+    const probe = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+    return probe.error === undefined && probe.status === 0;
+  }),
+};
+
+export const SYSTEM_NEEDS: readonly SystemNeed[] = [REDIS, CHROMIUM, FASHION_MNIST, PYTHON];
 
 /** Whether every missing package must fail the suite instead of skipping its tests (CI). */
 export function systemRequired(): boolean {

@@ -99,8 +99,15 @@ Examples:
       '--objectives <list>',
       "Pareto front axes, e.g. valid_acc_200ep:max,latency_pixel3_ms:min (default: the strategy's objectives or the reward's metrics)",
     )
+    .option(
+      '--trial <id|#n>',
+      'one trial instead: its record, reports and, for evaluator: command, its folder and the ends of its logs',
+    )
     .option('--db <path>', DB_HELP)
-    .option('--json', 'one JSON document on stdout: {experiment, counts, best, top, front?}')
+    .option(
+      '--json',
+      'one JSON document on stdout: {experiment, counts, best, top, front?}; with --trial {trial, reports, logs?}',
+    )
     .option('--quiet', 'accepted for scripts (show prints no progress)')
     .action(async (id: string, flags) => {
       process.exitCode = await showCommand(id, flags);

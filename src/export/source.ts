@@ -29,7 +29,11 @@ const HOW =
  * A trial by id, as `naslab show` prints it ("best: trial 7 (#3)", the table's trial column), or by
  * its number within the experiment with a leading '#' ("#3").
  */
-function findTrial(trials: readonly TrialRecord[], selector: string, experimentId: string): TrialRecord {
+export function findTrial(
+  trials: readonly TrialRecord[],
+  selector: string,
+  experimentId: string,
+): TrialRecord {
   const text = selector.trim();
   const found = text.startsWith('#')
     ? trials.find((t) => String(t.number) === text.slice(1))

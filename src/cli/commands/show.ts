@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import type { TrialRecord, TrialState } from '../../core/types.js';
 import { paretoTrials } from '../../objective/front.js';
@@ -14,12 +16,82 @@ import { MEMORY_LOCATION, openStorage } from '../../storage/open.js';
 import { dbPath } from '../options.js';
 import { EXIT, formatDuration, formatNumber, info, printJson, table, type OutputFlags } from '../output.js';
 import { bestTrial } from '../../runner/best.js';
+import { TRIAL_FILES, trialDir } from '../../evaluate/command/config.js';
+import { findTrial } from '../../export/source.js';
 
 export interface ShowFlags extends OutputFlags {
   readonly db?: string;
   readonly top?: number;
   /** `--objectives acc:max,latency_pixel3_ms:min`: the front's axes, overriding the config's. */
   readonly objectives?: string;
+  /** `--trial <id|#n>`: one trial's record (and, for a command trial, its logs) instead of the summary. */
+  readonly trial?: string;
+}
+
+/** Lines of a command trial's log shown by `show --trial`. */
+const LOG_LINES = 20;
+
+/** The last `count` lines of a text file, or undefined when it does not exist (here). */
+function lastLines(path: string, count: number): string[] | undefined {
+  if (!existsSync(path)) return undefined;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.slice(-count);
+}
+
+/**
+ * A command trial's folder and the ends of its logs. Written where the trial ran: a queue worker on
+ * another machine without a shared workDir leaves nothing here to show.
+ */
+function commandLogs(config: ExperimentConfig, trial: TrialRecord) {
+  const e = config.evaluator;
+  if (e.type !== 'command') return undefined;
+  const dir = trialDir(e, trial.id);
+  const log = (name: string) => {
+    const path = join(dir, name);
+    return { path, tail: lastLines(path, LOG_LINES) };
+  };
+  return { dir, stdout: log(TRIAL_FILES.stdout), stderr: log(TRIAL_FILES.stderr) };
+}
+
+/** `naslab show <id> --trial <id|#n>`: one trial's record, its reports and, for a command trial, its logs. */
+async function showTrial(
+  flags: ShowFlags,
+  selector: string,
+  experimentId: string,
+  config: ExperimentConfig,
+  trials: readonly TrialRecord[],
+  reportsOf: (trialId: string) => Promise<readonly { step: number; metrics: Record<string, number> }[]>,
+): Promise<number> {
+  const trial = findTrial(trials, selector, experimentId);
+  const reports = await reportsOf(trial.id);
+  const logs = commandLogs(config, trial);
+  if (flags.json) {
+    printJson({ trial, reports, ...(logs === undefined ? {} : { logs }) });
+    return EXIT.ok;
+  }
+  info(flags, `trial ${trial.id} (#${trial.number}) of experiment ${experimentId}: ${trial.state}`);
+  info(flags, `  architecture: ${trial.key}`);
+  info(flags, `  sample: ${JSON.stringify(trial.sample)}`);
+  for (const [name, value] of Object.entries(trial.metrics)) info(flags, `  ${name}: ${formatNumber(value)}`);
+  if (trial.score !== undefined) info(flags, `  score: ${formatNumber(trial.score)}`);
+  if (trial.error !== undefined) info(flags, `  error (${trial.error.code}): ${trial.error.message}`);
+  const steps = reports.filter((r) => r.step > 0);
+  if (steps.length > 0) {
+    const last = steps[steps.length - 1] as (typeof steps)[number];
+    info(flags, `  reports: ${steps.length}, the last at step ${last.step}: ${JSON.stringify(last.metrics)}`);
+  }
+  if (logs === undefined) return EXIT.ok;
+  info(flags, `  folder: ${logs.dir}`);
+  for (const log of [logs.stdout, logs.stderr]) {
+    if (log.tail === undefined) {
+      info(flags, `\n${log.path}: not on this machine`);
+      continue;
+    }
+    info(flags, `\n${log.path} (last ${LOG_LINES} lines):`);
+    for (const line of log.tail) info(flags, `  ${line}`);
+  }
+  return EXIT.ok;
 }
 
 /**
@@ -108,6 +180,9 @@ export async function showCommand(id: string, flags: ShowFlags): Promise<number>
     const experiment = await storage.experiment(id);
     const config = storedConfig(experiment.config, id);
     const trials = await storage.trials(id);
+    if (flags.trial !== undefined) {
+      return await showTrial(flags, flags.trial, id, config, trials, (t) => storage.reports(t));
+    }
     const counts: Partial<Record<TrialState, number>> = {};
     for (const t of trials) counts[t.state] = (counts[t.state] ?? 0) + 1;
     const best = bestTrial(trials, config);
