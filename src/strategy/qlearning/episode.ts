@@ -60,7 +60,7 @@ export function trajectory(space: SearchSpace<unknown>, sample: Sample, stateOf:
 
 /**
  * The reward r_t of a non-final step: 'zero' (MetaQNN's paper: reward only at the end), 'terminal'
- * (r_t = r_T, the update as the issue writes it) or 'share' (BlockQNN's shaping, r_t = r_T / T).
+ * (r_t = r_T: every step learns from the final reward) or 'share' (BlockQNN's shaping, r_t = r_T / T).
  */
 export type StepReward = 'zero' | 'terminal' | 'share';
 

@@ -5,8 +5,8 @@ import { scheduleOption, type EpsilonStep } from './schedule.js';
 import type { EarlyStopShaping } from './shaping.js';
 
 /*
- * Why these defaults (measured on the tabular benchmarks, 200 runs each; see the strategy's report):
- * - stepReward 'terminal' (r_T on every transition, as the issue writes the update), not MetaQNN's 0:
+ * Why these defaults (measured on the tabular benchmarks, 200 runs each; docs/strategies.md has the evidence):
+ * - stepReward 'terminal' (r_T on every transition, r_t + max_a' Q(s',a') as the target), not MetaQNN's 0:
  *   with the state "decision index + previous choice", s_{i+1} forgets everything before choice i, so
  *   with r_t = 0 every action below the last two levels is pulled toward the same max Q(s_{i+1}, .)
  *   and those decisions never learn (Q spread across actions ~0.001 at levels 0-5 of nasbench-macro,
