@@ -341,7 +341,8 @@ export class MctsStrategy implements Strategy {
 export const mctsStrategy = defineStrategy({
   name: 'mcts',
   description:
-    'UCT over decision prefixes: UCB1 selection, one new node per ask, a random rollout, mean or max backup',
+    'UCT over decision prefixes: UCB1 selection, one new node per ask, mean or max backup; by default ' +
+    'surrogate-scored rollouts and simulations (AlphaX; variant=paper: one random rollout)',
   options: mctsOptions,
   create: ({ space, options, rng }) => new MctsStrategy(space, options, rng),
 });

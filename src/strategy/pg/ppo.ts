@@ -138,7 +138,8 @@ export class PpoStrategy implements Strategy {
 export const ppoStrategy = defineStrategy({
   name: 'ppo',
   description:
-    'PPO policy optimisation (factorized or LSTM controller): clipped surrogate, epochs over each batch',
+    'PPO policy optimisation (factorized or LSTM controller): clipped objective, epochs over each batch; ' +
+    'by default also over imagined batches scored by a surrogate (variant=paper: none)',
   options: ppoOptions,
   create: ({ space, options, rng }) => new PpoStrategy(space, options, rng),
 });

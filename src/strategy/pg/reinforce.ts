@@ -117,7 +117,8 @@ export class ReinforceStrategy implements Strategy {
 export const reinforceStrategy = defineStrategy({
   name: 'reinforce',
   description:
-    'REINFORCE policy gradient (factorized or LSTM controller) with an EMA baseline, Adam, batches of M',
+    'REINFORCE policy gradient (factorized or LSTM controller), Adam, batches of M; by default rank rewards ' +
+    'and updates on a surrogate between evaluations (variant=paper: EMA baseline, no model)',
   options: reinforceOptions,
   create: ({ space, options, rng }) => new ReinforceStrategy(space, options, rng),
 });
