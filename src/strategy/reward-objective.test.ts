@@ -182,10 +182,12 @@ describe('reward objective wrapper', () => {
 
   it('works with REINFORCE: the policy learns the reward, not the raw signal', async () => {
     // Accuracy favours d0 = 1 slightly, but d0 = 1 is 4x slower: the hard MnasNet reward prefers d0 = 0.
+    // The paper variant learns from every tell; the default one learns nothing from an architecture it
+    // already evaluated, and this space has only two.
     const s = flatSpace(1, [0, 1]);
     const inner = reinforceStrategy.create({
       space: s,
-      options: reinforceStrategy.options.parse({}),
+      options: reinforceStrategy.options.parse({ variant: 'paper' }),
       rng: new Rng(3),
     });
     const wrapped = withReward(inner, { reward: reward({ ...MNAS, target: 10, variant: 'hard' }) });
