@@ -2,7 +2,9 @@ import { ConfigError } from '../core/errors.js';
 import type { Evaluator } from '../core/evaluator.js';
 import type { SearchSpace } from '../core/space.js';
 import type { Json } from '../core/types.js';
+import { evaluatorEntry } from '../evaluate/registry.js';
 import type { ExperimentConfig } from '../runner/config.js';
+import { strategyEntry, strategyNames } from '../strategy/registry.js';
 import { buildParts, storedConfig } from '../runner/experiment.js';
 
 /** What a worker evaluates with: the experiment's space (to decode samples) and evaluator. */
@@ -12,13 +14,17 @@ export interface WorkerParts {
 }
 
 /**
- * Weight-sharing searches keep their networks in the coordinator's process, bound to the strategy
- * (enas, darts: a supernet; eas: parents' weights): their trials cannot run on another machine.
+ * Weight-sharing searches keep their networks in the coordinator's process, bound to the strategy (a
+ * supernet, parents' weights): their strategy or evaluator entry says `distributable: false`, and their
+ * trials cannot run on another machine.
  */
 export function assertDistributable(config: ExperimentConfig): void {
   const e = config.evaluator.type;
   const s = config.strategy.name;
-  if (e === 'enas' || e === 'darts' || s === 'eas' || s === 'enas' || s === 'darts') {
+  const strategy = strategyNames().includes(s) ? strategyEntry(s) : undefined;
+  const implementation = strategy?.evaluator?.implementation;
+  const evaluator = evaluatorEntry(implementation ?? e);
+  if (strategy?.distributable === false || evaluator.distributable === false) {
     throw new ConfigError(
       `--queue: strategy ${s} with evaluator ${e} shares weights inside one process and cannot run on ` +
         'queue workers; run it without --queue (tabular benchmarks and evaluator: train can)',
