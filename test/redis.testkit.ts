@@ -38,10 +38,13 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A throwaway redis-server on a free loopback port, persistence off, in its own temp folder. */
-export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+/**
+ * A throwaway redis-server on a free loopback port (or the one given), persistence off, in its own
+ * temp folder.
+ */
+export async function startRedis(options: { password?: string; port?: number } = {}): Promise<TestRedis> {
   assertRedisInstalled();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'naslab-redis-'));
   const args = [
     '--port',

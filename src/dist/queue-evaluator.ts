@@ -3,17 +3,23 @@ import type { Redis } from 'ioredis';
 import { ConfigError, TrialFailedError } from '../core/errors.js';
 import type { Evaluation, Evaluator, TrialHandle } from '../core/evaluator.js';
 import type { Direction, Json } from '../core/types.js';
-import { connect, disconnect, parseQueueUrl } from './connection.js';
+import { connect, disconnect, hangUp, parseQueueUrl, pause, untilReady } from './connection.js';
 import {
   CONTROL_TTL_SECONDS,
   DEFAULT_ATTEMPTS,
   DEFAULT_QUEUE_NAME,
+  attachKey,
   controlKey,
   errorFromInfo,
+  identityMismatch,
+  identityOf,
   jobIdOf,
+  newCoordinatorId,
   parseOutcome,
   parseProgress,
+  runKeyOf,
   type TrialControl,
+  type TrialIdentity,
   type TrialJob,
   type TrialOutcome,
 } from './protocol.js';
@@ -25,7 +31,10 @@ export interface QueueEvaluatorOptions {
   readonly experimentId: string;
   /** The experiment's stored config (configToJson): workers build their evaluator from it. */
   readonly config: Json;
-  /** Stable for the experiment across resumes, different between stores: e.g. its createdAt. */
+  /**
+   * Stable for the experiment across resumes, different between stores: e.g. its creation time and the
+   * store's path. A resumed coordinator re-attaches only to jobs of its own tag.
+   */
   readonly runTag: string;
   /** The signal metric and direction of the evaluator the workers build (the pruner watches them). */
   readonly signal: string;
@@ -40,11 +49,18 @@ export interface QueueEvaluatorOptions {
    */
   readonly pollMs?: number;
   readonly onError?: (message: string) => void;
+  /**
+   * Aborted (a Ctrl-C) while Redis is still out of reach: open gives up and throws a StoppedError
+   * instead of waiting for ever.
+   */
+  readonly stop?: AbortSignal;
 }
 
 interface Pending {
   readonly trial: TrialHandle;
-  readonly data: TrialJob;
+  /** The job this trial waits for: its own, or one a previous coordinator of the store added. */
+  jobId: string;
+  data: TrialJob;
   readonly signal: AbortSignal;
   /** The last report step passed on: a trial re-run after its worker died reports its steps again. */
   lastStep: number;
@@ -56,15 +72,24 @@ interface Pending {
 }
 
 /**
- * The coordinator's evaluator: each trial becomes a BullMQ job (job id from experiment and trial id,
- * so adding it again, as resume does, re-attaches to the job instead of duplicating it), a worker
- * evaluates it, and its answer settles the trial's promise, once, whatever arrives twice. Reports
- * come back as job progress and are acknowledged with the pruner's verdict in a control key.
+ * The coordinator's evaluator: each trial becomes a BullMQ job, a worker evaluates it, and its answer
+ * settles the trial's promise, once, whatever arrives twice. Reports come back as job progress and are
+ * acknowledged with the pruner's verdict in a control key.
+ *
+ * Several coordinators (other stores, whose experiment and trial ids are the same small numbers) may
+ * share the queue, so a job id carries this coordinator's random id (`jobIdOf`), and so does every key
+ * derived from it; answers and reports name their job and are checked against it. A resumed
+ * coordinator finds the jobs its store's previous run added through a per-experiment index in Redis
+ * (`attachKey`) and re-attaches to those whose data is its trial's, instead of running them again.
  */
 export class QueueEvaluator implements Evaluator<unknown> {
   readonly signal: string;
   readonly direction: Direction;
+  /** This process's id in job ids: new at every start. */
+  readonly coordinator = newCoordinatorId();
   private readonly pending = new Map<string, Pending>();
+  private readonly runKey: string;
+  private jobs = 0;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private reconciling = false;
@@ -80,8 +105,9 @@ export class QueueEvaluator implements Evaluator<unknown> {
   ) {
     this.signal = o.signal;
     this.direction = o.direction;
+    this.runKey = runKeyOf(o.experimentId, o.runTag, o.config);
     events.on('completed', ({ jobId, returnvalue }) => this.finish(jobId, parseOutcome(returnvalue)));
-    events.on('failed', ({ jobId, failedReason }) => void this.failed(jobId, failedReason));
+    events.on('failed', ({ jobId }) => void this.failed(jobId));
     events.on('progress', ({ jobId, data }) => this.progress(jobId, data));
     this.timer = setInterval(() => void this.reconcile(), o.pollMs ?? 1000);
     this.timer.unref();
@@ -104,12 +130,17 @@ export class QueueEvaluator implements Evaluator<unknown> {
     // event without a listener would throw).
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new QueueEvaluator({ ...o, attempts }, name, queue, events, control, clients);
+    try {
+      await untilReady(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), o.stop, '--queue');
+    } catch (e) {
+      // Redis never answered: nothing to wait for, the connections end at once.
+      await abandon(queue, events, clients);
+      throw e;
+    }
+    return new QueueEvaluator({ ...o, attempts, onError }, name, queue, events, control, clients);
   }
 
   evaluate(_arch: unknown, trial: TrialHandle, signal: AbortSignal): Promise<Evaluation> {
-    const jobId = jobIdOf(this.o.experimentId, trial.id);
     const data: TrialJob = {
       experimentId: this.o.experimentId,
       trialId: trial.id,
@@ -117,18 +148,21 @@ export class QueueEvaluator implements Evaluator<unknown> {
       key: trial.key,
       config: this.o.config,
       runTag: this.o.runTag,
+      coordinator: this.coordinator,
       attempts: this.o.attempts ?? DEFAULT_ATTEMPTS,
       ...(this.o.timeoutMs === undefined ? {} : { timeoutMs: this.o.timeoutMs }),
     };
     return new Promise<Evaluation>((resolve, reject) => {
       const entry: Pending = {
         trial,
+        jobId: jobIdOf(this.coordinator, this.o.experimentId, trial.id, ++this.jobs),
         data,
         signal,
         lastStep: -Infinity,
         reports: Promise.resolve(),
         submitted: false,
         settle: (outcome) => {
+          const jobId = entry.jobId;
           if (this.pending.get(jobId) !== entry) return; // settled already: a second answer is dropped
           this.pending.delete(jobId);
           void this.control.del(controlKey(this.queueName, jobId)).catch(() => undefined);
@@ -139,9 +173,9 @@ export class QueueEvaluator implements Evaluator<unknown> {
         },
       };
       if (signal.aborted) return reject(new TrialFailedError('the coordinator was stopped'));
-      this.pending.set(jobId, entry);
+      this.pending.set(entry.jobId, entry);
       this.watch(signal);
-      this.submit(jobId, entry).catch((e: unknown) => entry.settle(e instanceof Error ? e : new Error(String(e))));
+      this.submit(entry).catch((e: unknown) => entry.settle(e instanceof Error ? e : new Error(String(e))));
     });
   }
 
@@ -162,26 +196,70 @@ export class QueueEvaluator implements Evaluator<unknown> {
     );
   }
 
-  /** Adds the trial's job, or re-attaches to the one already in Redis (resume after a coordinator crash). */
-  private async submit(jobId: string, entry: Pending): Promise<void> {
-    const existing = (await this.queue.getJob(jobId)) as Job | undefined;
-    if (existing !== undefined && !(await this.reusable(existing, entry.data))) {
-      await existing.remove().catch(() => undefined);
+  /**
+   * Re-attaches to the job this experiment's store added for the trial before (resume after a
+   * coordinator crash, or the trial evaluated again), or adds a new one.
+   */
+  private async submit(entry: Pending): Promise<void> {
+    const index = attachKey(this.queueName, this.runKey);
+    const noted = await this.control.hget(index, entry.trial.id);
+    const existing = noted === null ? undefined : ((await this.queue.getJob(noted)) as Job | undefined);
+    if (existing?.id !== undefined && (await this.reusable(existing, entry.data))) {
+      if (this.pending.get(entry.jobId) !== entry) return; // settled (stopped) meanwhile
+      this.pending.delete(entry.jobId);
+      entry.jobId = existing.id;
+      entry.data = existing.data as TrialJob;
+      this.pending.set(entry.jobId, entry);
+      entry.submitted = true;
+      // It may have answered before this coordinator was listening.
+      await this.check(entry.jobId, entry);
+      return;
     }
-    // With the same job id, adding re-attaches to a job still in Redis instead of duplicating it.
-    await this.add(jobId, entry);
+    // Noted before the job exists: a crash in between leaves a note of a missing job, never a job
+    // that resume cannot find. A job found but not reusable is left alone: it may be another's.
+    if (this.pending.get(entry.jobId) !== entry) return; // settled (stopped) meanwhile
+    await Promise.all([
+      this.control.hset(index, entry.trial.id, entry.jobId),
+      this.control.expire(index, CONTROL_TTL_SECONDS),
+    ]);
+    await this.add(entry.jobId, entry);
     entry.submitted = true;
-    // A new job's answer comes as an event (QueueEvents listens since open); a job found in Redis
-    // may have answered before this coordinator was listening.
-    if (existing !== undefined) await this.check(jobId, entry);
   }
 
-  /** A job of this run and trial whose answer still stands (not one a stopped coordinator aborted). */
+  /**
+   * A job of this experiment (the same store) and this trial whose answer still stands (not one a
+   * stopped coordinator aborted).
+   */
   private async reusable(job: Job, data: TrialJob): Promise<boolean> {
     const theirs = job.data as Partial<TrialJob>;
-    if (theirs.runTag !== data.runTag || theirs.key !== data.key) return false;
+    if (
+      theirs.runTag !== data.runTag ||
+      theirs.experimentId !== data.experimentId ||
+      theirs.trialId !== data.trialId ||
+      theirs.key !== data.key ||
+      typeof theirs.coordinator !== 'string'
+    ) {
+      return false;
+    }
     if ((await job.getState()) !== 'completed') return true;
     return parseOutcome(job.returnvalue).kind !== 'aborted';
+  }
+
+  private identity(entry: Pending): TrialIdentity {
+    return identityOf(entry.jobId, entry.data);
+  }
+
+  /**
+   * The answer if it names this entry's job; otherwise a failed trial saying so (loudly: the store
+   * must never record another trial's result as this one's).
+   */
+  private verified(entry: Pending, outcome: TrialOutcome): TrialOutcome {
+    const wrong = identityMismatch(this.identity(entry), outcome.trial);
+    if (wrong === undefined) return outcome;
+    const said = outcome.kind === 'error' ? ` (it said: ${outcome.error.message})` : '';
+    const message = `trial ${entry.trial.id}: refused the answer found for job ${entry.jobId}: ${wrong}${said}`;
+    this.o.onError?.(message);
+    return { kind: 'error', error: { code: 'E_TRIAL_FAILED', message } };
   }
 
   /** Looks the job up: settles a finished one, adds again one that Redis lost (a restart). */
@@ -192,7 +270,7 @@ export class QueueEvaluator implements Evaluator<unknown> {
       if (job !== undefined) this.finish(jobId, parseOutcome(job.returnvalue));
     } else if (state === 'failed') {
       const job = (await this.queue.getJob(jobId)) as Job | undefined;
-      this.fail(jobId, job?.failedReason ?? 'unknown reason');
+      this.fail(jobId, job);
     } else if (state === 'unknown' && entry.submitted) {
       await this.add(jobId, entry);
     }
@@ -228,21 +306,28 @@ export class QueueEvaluator implements Evaluator<unknown> {
   private finish(jobId: string, outcome: TrialOutcome): void {
     const entry = this.pending.get(jobId);
     if (entry === undefined) return;
+    const checked = this.verified(entry, outcome);
     // Every report the worker sent before its answer is recorded before the result.
-    void entry.reports.then(() => entry.settle(outcome));
+    void entry.reports.then(() => entry.settle(checked));
   }
 
   /** A 'failed' event is final (retries emit none); the state is checked in case it is not. */
-  private async failed(jobId: string, reason: string): Promise<void> {
+  private async failed(jobId: string): Promise<void> {
     if (!this.pending.has(jobId)) return;
-    if ((await this.queue.getJobState(jobId).catch(() => 'unknown')) === 'failed') this.fail(jobId, reason);
+    const job = (await this.queue.getJob(jobId).catch(() => undefined)) as Job | undefined;
+    if ((await job?.getState().catch(() => 'unknown')) === 'failed') this.fail(jobId, job);
   }
 
-  private fail(jobId: string, reason: string): void {
+  /** The job failed on the workers: the trial fails with its reason, if the job is this trial's. */
+  private fail(jobId: string, job: Job | undefined): void {
     const entry = this.pending.get(jobId);
     if (entry === undefined) return;
+    const found = job?.id === undefined ? undefined : identityOf(job.id, job.data as TrialJob);
+    const wrong = identityMismatch(this.identity(entry), found);
     const error = new TrialFailedError(
-      `trial ${entry.trial.id}: ${reason} (after up to ${entry.data.attempts} attempts on workers)`,
+      wrong === undefined
+        ? `trial ${entry.trial.id}: ${job?.failedReason ?? 'unknown reason'} (after up to ${entry.data.attempts} attempts on workers)`
+        : `trial ${entry.trial.id}: refused the failure found for job ${jobId}: ${wrong}`,
     );
     void entry.reports.then(() => entry.settle(error));
   }
@@ -251,6 +336,11 @@ export class QueueEvaluator implements Evaluator<unknown> {
     const entry = this.pending.get(jobId);
     const p = parseProgress(raw);
     if (entry === undefined || p === undefined) return;
+    const wrong = identityMismatch(this.identity(entry), p.trial);
+    if (wrong !== undefined) {
+      this.o.onError?.(`trial ${entry.trial.id}: ignored a report for job ${jobId}: ${wrong}`);
+      return;
+    }
     entry.reports = entry.reports
       .then(async () => {
         if (p.step > entry.lastStep) {
@@ -280,7 +370,26 @@ export class QueueEvaluator implements Evaluator<unknown> {
     this.closed = true;
     clearInterval(this.timer);
     for (const entry of [...this.pending.values()]) entry.settle(new TrialFailedError('the queue was closed'));
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
-    await Promise.all(this.clients.map(disconnect));
+    // With Redis away, BullMQ's close would wait for it for ever: the connections end at once instead,
+    // and what is left undone (taking back waiting jobs) is what resume does anyway. With Redis there,
+    // the close is orderly, but bounded all the same (Redis may go while it runs).
+    if (this.clients.every((c) => c.status === 'ready')) {
+      const closed = Promise.allSettled([this.events.close(), this.queue.close()]).then(() => true);
+      if (await Promise.race([closed, pause(3000).then(() => false)])) {
+        await Promise.all(this.clients.map(disconnect));
+        return;
+      }
+    }
+    await abandon(this.queue, this.events, this.clients);
   }
+}
+
+/**
+ * Leaves Redis without waiting for it: BullMQ is told to close (so its loops stop retrying) and every
+ * connection, its copies included, ends at once.
+ */
+async function abandon(queue: Queue, events: QueueEvents, clients: readonly Redis[]): Promise<void> {
+  const closing = Promise.allSettled([events.close(), queue.close()]);
+  hangUp(clients);
+  await Promise.race([closing, pause(200)]);
 }

@@ -12,6 +12,7 @@ import {
 } from '../../runner/config-file.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../../runner/config.js';
 import { assertDistributable } from '../../dist/parts.js';
+import { StoppedError } from '../../dist/connection.js';
 import { QueueEvaluator } from '../../dist/queue-evaluator.js';
 import {
   resumeExperiment,
@@ -21,7 +22,7 @@ import {
 } from '../../runner/experiment.js';
 import type { RunSummary } from '../../runner/reporter.js';
 import { openStorage } from '../../storage/open.js';
-import { EXIT, info, type OutputFlags } from '../output.js';
+import { EXIT, info, note, printJson, type OutputFlags } from '../output.js';
 import { dbPath, optionPairs } from '../options.js';
 import { searchReporters } from '../progress.js';
 import { abortOnSignals } from '../signals.js';
@@ -177,22 +178,41 @@ function printSummary(summary: RunSummary, flags: OutputFlags, db: string): void
 }
 
 /** With `--queue`: the controls that make this process the coordinator of queue workers. */
-function queueControls(flags: QueueFlags): Pick<RunControls, 'evaluator'> {
+function queueControls(
+  flags: QueueFlags,
+  storage: Storage,
+  db: string,
+  stop: AbortSignal,
+): Pick<RunControls, 'evaluator'> {
   const url = flags.queue;
   if (url === undefined) return {};
   return {
-    evaluator: (local, experiment) => {
+    evaluator: async (local, experiment) => {
       assertDistributable(storedConfig(experiment.config, experiment.id));
-      return QueueEvaluator.open({
-        url,
-        experimentId: experiment.id,
-        config: experiment.config,
-        runTag: String(experiment.createdAt),
-        signal: local.signal,
-        direction: local.direction,
-        attempts: flags.queueAttempts,
-        timeoutMs: flags.trialTimeout === undefined ? undefined : flags.trialTimeout * 1000,
-      });
+      try {
+        return await QueueEvaluator.open({
+          url,
+          experimentId: experiment.id,
+          config: experiment.config,
+          // Names the experiment in this store: every new store starts at experiment 1, and two made
+          // in the same millisecond differ by their path.
+          runTag: `${experiment.createdAt}@${resolve(db)}`,
+          signal: local.signal,
+          direction: local.direction,
+          attempts: flags.queueAttempts,
+          timeoutMs: flags.trialTimeout === undefined ? undefined : flags.trialTimeout * 1000,
+          stop,
+        });
+      } catch (e) {
+        // Stopped before Redis answered: no trial ran, and resume starts where this left off.
+        if (e instanceof StoppedError) {
+          await storage.setExperimentState(experiment.id, 'interrupted');
+          throw new StoppedError(
+            `stopped before the queue was reached; continue with: naslab resume ${experiment.id} --queue ...`,
+          );
+        }
+        throw e;
+      }
     },
   };
 }
@@ -205,15 +225,30 @@ async function execute(
   const storage = openStorage(db);
   try {
     const controller = abortOnSignals(() => undefined);
-    const summary = await go(storage, {
-      reporters: searchReporters(flags),
-      signal: controller.signal,
-      ...queueControls(flags),
-    });
+    let summary: RunSummary;
+    try {
+      summary = await go(storage, {
+        reporters: searchReporters(flags),
+        signal: controller.signal,
+        ...queueControls(flags, storage, db, controller.signal),
+      });
+    } catch (e) {
+      if (!(e instanceof StoppedError)) throw e;
+      if (flags.json) printJson({ error: { code: e.code, message: e.message } });
+      else note(flags, `naslab: ${e.message}`);
+      return EXIT.interrupted;
+    }
     printSummary(summary, flags, db);
     return summary.stopReason === 'aborted' ? EXIT.interrupted : EXIT.ok;
   } finally {
     await storage.close();
+    // BullMQ's event reader keeps a timer (a watchdog on its blocking read, up to 11 s) that outlives
+    // its ended connection, and with Redis gone nothing ends it sooner: the run is over, so the
+    // process leaves without waiting for it.
+    // (Once what was printed has reached stdout.)
+    if (flags.queue !== undefined) {
+      setTimeout(() => process.stdout.write('', () => process.exit()), 200).unref();
+    }
   }
 }
 
