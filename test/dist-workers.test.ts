@@ -17,7 +17,7 @@ beforeAll(async () => {
   redis = await startRedis({ password: 's3cret/pw' });
   workers = [0, 1, 2].map(() => spawnWorker(redis.url));
   await Promise.all(workers.map((w) => w.ready));
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const w of workers) w.child.kill('SIGKILL');
@@ -45,7 +45,7 @@ describe('one coordinator, three worker processes', () => {
     expect(view(trials)).toEqual(view(await reference.trials(single.experimentId)));
     expect(summary.best?.key).toBe(single.best?.key);
     expect(summary.best?.score).toBe(single.best?.score);
-  }, 60_000);
+  }, 240_000);
 
   it('evolution at concurrency 1: the very same sequence as a single-process run', async () => {
     // Evolution learns from each answer, so the order matters: one trial at a time makes it fixed.
@@ -65,5 +65,5 @@ describe('one coordinator, three worker processes', () => {
     expect(trials).toHaveLength(60);
     expect(ordered(trials)).toEqual(ordered(await reference.trials(single.experimentId)));
     expect(summary.best?.key).toBe(single.best?.key);
-  }, 60_000);
+  }, 240_000);
 });

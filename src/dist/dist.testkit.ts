@@ -5,7 +5,7 @@ import type { Storage } from '../core/storage.js';
 import type { TrialRecord } from '../core/types.js';
 import { loadBenchmark } from '../evaluate/tabular/index.js';
 import { configToJson, parseExperimentConfig, type ExperimentConfig } from '../runner/config.js';
-import { resolveSpace } from '../runner/experiment.js';
+import { benchmarkSpace } from '../evaluate/tabular/entry.js';
 import type { RunSummary } from '../runner/reporter.js';
 import { Runner } from '../runner/runner.js';
 import { createStrategy } from '../strategy/registry.js';
@@ -69,7 +69,7 @@ export async function runSearch(
   experimentId?: string,
 ): Promise<RunSummary> {
   const bench = await loadBenchmark('nb201', { dataset: 'cifar10' });
-  const space = resolveSpace(config, bench);
+  const space = benchmarkSpace(config.space, bench);
   const experiment =
     experimentId === undefined
       ? await storage.createExperiment('dist', configToJson(config))
