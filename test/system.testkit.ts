@@ -17,6 +17,8 @@ export interface SystemNeed {
   readonly enable: string;
   /** Whether it is usable on this machine (probed once per process). */
   readonly available: () => boolean;
+  /** Test files that need it throughout: left out of the run when it is missing (vitest.config.ts). */
+  readonly files?: readonly string[];
 }
 
 function once(probe: () => boolean): () => boolean {
@@ -33,6 +35,14 @@ export const CHROMIUM_BINARY = process.env['NASLAB_CHROMIUM'] ?? '/usr/bin/chrom
 export const REDIS: SystemNeed = {
   name: 'redis-server',
   usedBy: 'the distributed-trial tests (test/dist-*.test.ts)',
+  files: [
+    'test/dist-evaluator.test.ts',
+    'test/dist-faults.test.ts',
+    'test/dist-signals.test.ts',
+    'test/dist-stall.test.ts',
+    'test/dist-stores.test.ts',
+    'test/dist-workers.test.ts',
+  ],
   enable: 'apt-get install redis-server, or set NASLAB_REDIS_SERVER to a redis-server binary',
   available: once(() => {
     const probe = spawnSync(REDIS_SERVER_BINARY, ['--version'], { encoding: 'utf8' });
@@ -43,6 +53,7 @@ export const REDIS: SystemNeed = {
 export const CHROMIUM: SystemNeed = {
   name: 'chromium',
   usedBy: "the dashboard's browser tests (test/ui-browser.test.ts)",
+  files: ['test/ui-browser.test.ts'],
   enable: 'apt-get install chromium, or set NASLAB_CHROMIUM to a Chromium binary',
   available: once(() => {
     try {
@@ -90,6 +101,15 @@ export function hasSystem(need: SystemNeed): boolean {
     throw new Error(`${need.name} is required (NASLAB_REQUIRE_SYSTEM is set) but missing: ${need.enable}`);
   }
   return false;
+}
+
+/**
+ * The test files to leave out of this run: those of every missing package, unless CI requires them all
+ * (then they run, and the global setup fails on the missing package first).
+ */
+export function filesToSkip(needs: readonly SystemNeed[] = SYSTEM_NEEDS): string[] {
+  if (systemRequired()) return [];
+  return needs.filter((n) => !n.available()).flatMap((n) => n.files ?? []);
 }
 
 /** The one summary line for the packages this machine lacks, or undefined when nothing is missing. */
