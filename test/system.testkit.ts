@@ -37,6 +37,7 @@ export const REDIS: SystemNeed = {
   usedBy: 'the distributed-trial tests (test/dist-*.test.ts)',
   files: [
     'test/dist-evaluator.test.ts',
+    'test/dist-extension.test.ts',
     'test/dist-faults.test.ts',
     'test/dist-signals.test.ts',
     'test/dist-stall.test.ts',
