@@ -22,8 +22,9 @@ import {
 } from '../../runner/experiment.js';
 import type { RunSummary } from '../../runner/reporter.js';
 import { openStorage } from '../../storage/open.js';
+import { parseOptionPairs } from '../../strategy/registry.js';
 import { EXIT, info, note, printJson, type OutputFlags } from '../output.js';
-import { dbPath, optionPairs } from '../options.js';
+import { dbPath } from '../options.js';
 import { searchReporters } from '../progress.js';
 import { abortOnSignals } from '../signals.js';
 
@@ -123,7 +124,7 @@ export function buildRunConfig(file: string | undefined, flags: RunFlags): Exper
       typeof raw.strategy === 'string' ? { name: raw.strategy } : asObject(raw.strategy, 'strategy', where);
     const options = {
       ...asObject(current.options, 'strategy.options', where),
-      ...optionPairs(flags.opt ?? []),
+      ...parseOptionPairs(flags.opt ?? []),
     };
     raw.strategy = { name: flags.strategy ?? current.name ?? 'evolution', options };
   }
