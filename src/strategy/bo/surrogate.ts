@@ -116,24 +116,14 @@ export class Surrogate {
   }
 
   private fit(data: readonly Observation[], seed: number): void {
-    const samples = data.map((o) => o.sample);
-    // One-hot's layout includes the decisions the data met (conditional spaces); the path layout is fixed.
-    this.encoder =
-      this.encoding === 'path'
-        ? new PathEncoder(PATH_ENUMERATORS[this.space.name]!)
-        : new OneHotEncoder(this.space, { samples });
-    const scores = data.map((o) => o.score);
-    const percent = scores.every((s) => s >= 0 && s <= 100);
-    const useLog = this.options.target === 'log-error' || (this.options.target === 'auto' && percent);
-    const base: Predictor =
-      this.options.predictor === 'gp'
-        ? new GaussianProcess()
-        : new MlpEnsemble({ members: this.options.members, epochs: this.options.epochs, seed });
-    this.predictor = useLog ? new TransformedTarget(base, logErrorTransform()) : base;
-    this.predictor.fit(
-      samples.map((s) => this.encoder!.encode(s)),
-      scores,
-    );
+    const target = this.options.target === 'auto' ? 'auto' : this.options.target === 'log-error';
+    ({ encoder: this.encoder, predictor: this.predictor } = fitPredictor(this.space, this.encoding, data, {
+      kind: this.options.predictor,
+      members: this.options.members,
+      epochs: this.options.epochs,
+      logError: target,
+      seed,
+    }));
   }
 
   predict(sample: Sample): Prediction {
@@ -142,4 +132,40 @@ export class Surrogate {
     }
     return this.predictor.predict(this.encoder.encode(sample));
   }
+}
+
+/**
+ * Encodes the observed samples (one-hot over the decisions the data met, or the space's fixed path
+ * layout) and fits a predictor of their scores: a Gaussian process or an MLP ensemble, on the log error
+ * when `logError` says so ('auto': when every score is a percentage).
+ */
+export function fitPredictor(
+  space: AnySpace,
+  encoding: 'path' | 'onehot',
+  data: readonly Observation[],
+  o: {
+    readonly kind: 'gp' | 'mlp';
+    readonly members: number;
+    readonly epochs: number;
+    readonly logError: boolean | 'auto';
+    readonly seed: number;
+  },
+): { encoder: Encoder; predictor: Predictor } {
+  const samples = data.map((d) => d.sample);
+  const encoder =
+    encoding === 'path'
+      ? new PathEncoder(PATH_ENUMERATORS[space.name]!)
+      : new OneHotEncoder(space, { samples });
+  const scores = data.map((d) => d.score);
+  const useLog = o.logError === 'auto' ? scores.every((v) => v >= 0 && v <= 100) : o.logError;
+  const base: Predictor =
+    o.kind === 'gp'
+      ? new GaussianProcess()
+      : new MlpEnsemble({ members: o.members, epochs: o.epochs, seed: o.seed });
+  const predictor = useLog ? new TransformedTarget(base, logErrorTransform()) : base;
+  predictor.fit(
+    samples.map((v) => encoder.encode(v)),
+    scores,
+  );
+  return { encoder, predictor };
 }

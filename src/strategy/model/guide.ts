@@ -2,20 +2,9 @@ import { z } from 'zod';
 import type { Rng } from '../../core/rng.js';
 import type { SearchSpace } from '../../core/space.js';
 import type { Sample, TrialRecord } from '../../core/types.js';
-import {
-  GaussianProcess,
-  logErrorTransform,
-  MlpEnsemble,
-  OneHotEncoder,
-  PATH_ENUMERATORS,
-  PathEncoder,
-  TransformedTarget,
-  type Encoder,
-  type Prediction,
-  type Predictor,
-} from '../../predict/surrogate/index.js';
+import { type Encoder, type Prediction, type Predictor } from '../../predict/surrogate/index.js';
 import { Observations, observationsSchema, type Observation } from '../bo/observations.js';
-import { resolveEncoding } from '../bo/surrogate.js';
+import { fitPredictor, resolveEncoding } from '../bo/surrogate.js';
 
 type AnySpace = SearchSpace<unknown>;
 
@@ -225,22 +214,21 @@ export class ModelGuide {
 
   private fit(all: readonly Observation[], seed: number): void {
     const data = windowOf(all);
-    const samples = data.map((o) => o.sample);
-    this.encoder =
-      this.encoding === 'path'
-        ? new PathEncoder(PATH_ENUMERATORS[this.space.name]!)
-        : new OneHotEncoder(this.space, { samples });
     const scores = data.map((o) => o.score);
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     this.spread = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / scores.length);
-    const percent = scores.every((s) => s >= 0 && s <= 100);
-    const base: Predictor =
-      this.kind === 'mlp' ? new MlpEnsemble({ members: 5, epochs: 100, seed }) : new GaussianProcess();
-    this.predictor = percent ? new TransformedTarget(base, logErrorTransform()) : base;
-    this.predictor.fit(
-      samples.map((s) => this.encoder!.encode(s)),
-      scores,
-    );
+    ({ encoder: this.encoder, predictor: this.predictor } = fitPredictor(
+      this.space,
+      this.encoding === 'path' ? 'path' : 'onehot',
+      data,
+      {
+        kind: this.kind === 'mlp' ? 'mlp' : 'gp',
+        members: 5,
+        epochs: 100,
+        logError: 'auto',
+        seed,
+      },
+    ));
   }
 }
 
